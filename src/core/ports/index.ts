@@ -1,0 +1,3 @@
+export type * from './findings-source.js';
+export type * from './repository-registry.js';
+export type * from './ticket-tracker.js';
