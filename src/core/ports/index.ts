@@ -1,3 +1,4 @@
+export type * from './chat.js';
 export type * from './findings-source.js';
 export type * from './repository-registry.js';
 export type * from './ticket-tracker.js';

@@ -1,0 +1,58 @@
+import type { OwnerResolution, RepositoryRef, Risk } from '../model.js';
+import type { Suppression } from '../suppression.js';
+
+export interface MessageRef {
+  readonly channel: string;
+  readonly ts: string;
+}
+
+/** Where a repository stands, as people see it. */
+export type RepositoryPhase =
+  | 'failing'
+  | 'fixing'
+  | 'fixed'
+  | 'fix-failed'
+  | 'suppression-pending'
+  | 'suppressed'
+  | 'passed';
+
+export type RepositoryAction = 'fix' | 'suppress';
+
+/** Everything a chat message about one repository shows; the adapter decides the layout and escapes text. */
+export interface RepositoryCard {
+  readonly repository: RepositoryRef;
+  readonly owner: OwnerResolution;
+  readonly ticket: { readonly key: string; readonly url: string } | undefined;
+  readonly risks: readonly Risk[];
+  readonly phase: RepositoryPhase;
+  /** chat user id of who caused the latest change (fixer, suppressor, reviewer) */
+  readonly actor: string | undefined;
+  /** ISO time of the latest change */
+  readonly at: string | undefined;
+  /** failure reason, revocation reason, ... (plain text, untrusted) */
+  readonly reason: string | undefined;
+  readonly suppression: Suppression | undefined;
+  /** buttons to show */
+  readonly actions: readonly RepositoryAction[];
+}
+
+export type ReviewAction = 'approve' | 'revoke';
+
+export interface SuppressionReviewCard {
+  readonly suppression: Suppression;
+  readonly ticket: { readonly key: string; readonly url: string } | undefined;
+  readonly actions: readonly ReviewAction[];
+}
+
+/** The chat workspace (Slack). Every method throws a classified `HubwardenError`. */
+export interface Chat {
+  postRepositoryCard(channel: string, card: RepositoryCard): Promise<MessageRef>;
+  updateRepositoryCard(ref: MessageRef, card: RepositoryCard): Promise<void>;
+  postSuppressionReview(channel: string, review: SuppressionReviewCard): Promise<MessageRef>;
+  updateSuppressionReview(ref: MessageRef, review: SuppressionReviewCard): Promise<void>;
+  /** a message only `user` sees (refusals, confirmations) */
+  notifyEphemeral(channel: string, user: string, text: string): Promise<void>;
+  /** a direct or channel message with plain (escaped) text, e.g. "your suppression ended" */
+  notify(channel: string, text: string): Promise<MessageRef>;
+  userIdByEmail(email: string): Promise<string | undefined>;
+}

@@ -1,0 +1,28 @@
+import type { RepositoryRef } from './model.js';
+
+/**
+ * pending: asked for, waiting for a reviewer (requireApproval);
+ * active: in effect until `expiresAt`; revoked: ended early by a reviewer (or rejected while pending);
+ * expired: reached `expiresAt`.
+ */
+export type SuppressionStatus = 'pending' | 'active' | 'revoked' | 'expired';
+
+/** A suppression and its audit trail: the record security reviews and exports. */
+export interface Suppression {
+  readonly id: string;
+  readonly repository: RepositoryRef;
+  readonly ownerName: string;
+  readonly ticketKey: string | undefined;
+  /** chat user id of the person who asked */
+  readonly requestedBy: string;
+  readonly requestedAt: string;
+  readonly justification: string;
+  readonly expiresAt: string;
+  readonly status: SuppressionStatus;
+  /** chat user id of the reviewer who approved or revoked */
+  readonly reviewedBy: string | undefined;
+  readonly reviewedAt: string | undefined;
+  /** why it was revoked or how it ended */
+  readonly endReason: string | undefined;
+  readonly endedAt: string | undefined;
+}
