@@ -1,4 +1,5 @@
 export type * from './chat.js';
 export type * from './findings-source.js';
+export type * from './interactions.js';
 export type * from './repository-registry.js';
 export type * from './ticket-tracker.js';
