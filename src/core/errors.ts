@@ -44,4 +44,5 @@ export class HubwardenError extends Error {
 export const isHubwardenError = (error: unknown): error is HubwardenError => error instanceof HubwardenError;
 
 /** Kind of any thrown value: unknown errors are treated as transient. */
-export const errorKindOf = (error: unknown): ErrorKind => (isHubwardenError(error) ? error.kind : 'retryable');
+export const errorKindOf = (error: unknown): ErrorKind =>
+  isHubwardenError(error) ? error.kind : 'retryable';

@@ -35,6 +35,8 @@ export interface Finding extends FindingIdentifier {
   readonly standards: readonly string[];
   /** tags carried by the finding's resource (`Resources[].Tags`), if any */
   readonly resourceTags: Readonly<Record<string, string>>;
+  /** the finding's note when hubwarden wrote it last (it names the ticket: a way back after state loss) */
+  readonly hubwardenNote: string | undefined;
 }
 
 export interface ImageSummary {

@@ -8,13 +8,7 @@ export interface MessageRef {
 
 /** Where a repository stands, as people see it. */
 export type RepositoryPhase =
-  | 'failing'
-  | 'fixing'
-  | 'fixed'
-  | 'fix-failed'
-  | 'suppression-pending'
-  | 'suppressed'
-  | 'passed';
+  'failing' | 'fixing' | 'fixed' | 'fix-failed' | 'suppression-pending' | 'suppressed' | 'passed';
 
 export type RepositoryAction = 'fix' | 'suppress';
 

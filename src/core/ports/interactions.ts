@@ -15,7 +15,8 @@ export interface MessageContext {
   readonly claimedRepositoryKey: string;
 }
 
-export type Outcome = { readonly ok: true; readonly notice?: string } | { readonly ok: false; readonly reason: string };
+export type Outcome =
+  { readonly ok: true; readonly notice?: string } | { readonly ok: false; readonly reason: string };
 
 export interface SuppressForm {
   readonly ok: true;
@@ -38,7 +39,10 @@ export interface SuppressionSubmission extends MessageContext {
 export type SubmissionOutcome =
   | { readonly ok: true; readonly notice: string }
   /** shown in the modal beside the fields (`response_action: errors`) */
-  | { readonly ok: false; readonly fieldErrors: { readonly justification?: string; readonly expires?: string } }
+  | {
+      readonly ok: false;
+      readonly fieldErrors: { readonly justification?: string; readonly expires?: string };
+    }
   /** refused outright (not allowed, repository gone) */
   | { readonly ok: false; readonly reason: string };
 
@@ -59,7 +63,9 @@ export interface Interactions {
   /** Fix pressed (after the confirmation dialog): authorise, then queue the remediation */
   fix(context: MessageContext): Promise<Outcome>;
   /** Suppress pressed: authorise and give what the modal needs */
-  suppressForm(context: MessageContext): Promise<SuppressForm | { readonly ok: false; readonly reason: string }>;
+  suppressForm(
+    context: MessageContext,
+  ): Promise<SuppressForm | { readonly ok: false; readonly reason: string }>;
   /** modal submitted: validate, authorise, record, queue the mirroring */
   submitSuppression(submission: SuppressionSubmission): Promise<SubmissionOutcome>;
   approve(context: ReviewContext): Promise<Outcome>;

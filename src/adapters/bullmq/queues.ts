@@ -1,0 +1,66 @@
+import { Queue, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+
+export const QUEUE_NAMES = ['poll', 'repository', 'remediation', 'suppression'] as const;
+export type QueueName = (typeof QUEUE_NAMES)[number];
+
+/** Retries: exponential backoff with jitter; provider 429s do not consume attempts (see workers). */
+export const DEFAULT_JOB_OPTIONS: JobsOptions = {
+  attempts: 8,
+  backoff: { type: 'exponential', delay: 2_000, jitter: 0.5 },
+  removeOnComplete: { age: 3_600, count: 10_000 },
+  removeOnFail: { age: 7 * 24 * 3_600 },
+};
+
+export type Queues = Readonly<Record<QueueName, Queue>>;
+
+export const createQueues = (connection: Redis, prefix: string): Queues =>
+  Object.fromEntries(
+    QUEUE_NAMES.map((name) => [
+      name,
+      new Queue(name, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS }),
+    ]),
+  ) as Record<QueueName, Queue>;
+
+export const closeQueues = async (queues: Queues): Promise<void> => {
+  await Promise.all(Object.values(queues).map((queue) => queue.close()));
+};
+
+/** Job ids may not contain `:`; repository keys are hex digests, so these ids are safe and stable. */
+export const repositoryJobId = (repositoryKey: string, fingerprint: string): string =>
+  `repo-${repositoryKey}-${fingerprint}`;
+
+export interface RepositoryJobData {
+  readonly repositoryKey: string;
+}
+export interface PollJobData {
+  readonly mode: 'full' | 'incremental' | 'auto';
+}
+export interface RemediationJobData {
+  readonly repositoryKey: string;
+  readonly actor: string;
+  readonly requestedAt: string;
+}
+export interface SuppressionJobData {
+  readonly suppressionId: string;
+  readonly reason: 'mirror' | 'expire';
+}
+
+/**
+ * One job per repository change. The id carries the inputs' fingerprint: the same change queued twice
+ * (two polls, two scheduler replicas) is one job; a newer change is a new job, serialised by the
+ * repository lock.
+ */
+export const enqueueRepositories = async (
+  queues: Queues,
+  due: readonly { repositoryKey: string; fingerprint: string }[],
+): Promise<string[]> => {
+  const jobs = await queues.repository.addBulk(
+    due.map(({ repositoryKey, fingerprint }) => ({
+      name: 'reconcile',
+      data: { repositoryKey } satisfies RepositoryJobData,
+      opts: { jobId: repositoryJobId(repositoryKey, fingerprint) },
+    })),
+  );
+  return jobs.map((job) => job.id ?? '');
+};

@@ -1,0 +1,154 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { HubwardenError } from '../../core/errors.js';
+import type { Finding } from '../../core/model.js';
+import type {
+  PollCursor,
+  RepositoryRecord,
+  StateStore,
+  TicketIndexEntry,
+} from '../../core/ports/state-store.js';
+import type { Suppression } from '../../core/suppression.js';
+
+const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+const LOCK_POLL_MS = 50;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * hubwarden's state in Redis. Every key starts with `<prefix>:state:` and the prefix carries the
+ * `{hubwarden}` hash tag, so all keys live in one Redis Cluster slot and pipelines stay legal there.
+ */
+export class RedisStateStore implements StateStore {
+  readonly #redis: Redis;
+  readonly #prefix: string;
+
+  constructor(redis: Redis, prefix: string) {
+    this.#redis = redis;
+    this.#prefix = `${prefix}:state`;
+  }
+
+  #key(...parts: string[]): string {
+    return [this.#prefix, ...parts].join(':');
+  }
+
+  async mergeFindings(findings: readonly Finding[]): Promise<void> {
+    if (findings.length === 0) return;
+    const pipeline = this.#redis.pipeline();
+    for (const finding of findings) {
+      pipeline.hset(this.#key('findings', finding.repository.key), finding.id, JSON.stringify(finding));
+      pipeline.sadd(this.#key('repositories'), finding.repository.key);
+    }
+    await pipeline.exec();
+  }
+
+  async findingsOf(repositoryKey: string): Promise<Finding[]> {
+    const stored = await this.#redis.hvals(this.#key('findings', repositoryKey));
+    return stored.map((json) => JSON.parse(json) as Finding);
+  }
+
+  async retainFindings(seenFindingIds: ReadonlySet<string>): Promise<string[]> {
+    const changed: string[] = [];
+    for (const repositoryKey of await this.repositoryKeys()) {
+      const ids = await this.#redis.hkeys(this.#key('findings', repositoryKey));
+      const gone = ids.filter((id) => !seenFindingIds.has(id));
+      if (gone.length === 0) continue;
+      await this.#redis.hdel(this.#key('findings', repositoryKey), ...gone);
+      changed.push(repositoryKey);
+    }
+    return changed;
+  }
+
+  repositoryKeys(): Promise<string[]> {
+    return this.#redis.smembers(this.#key('repositories'));
+  }
+
+  async getRecord(repositoryKey: string): Promise<RepositoryRecord | undefined> {
+    const json = await this.#redis.get(this.#key('record', repositoryKey));
+    return json ? (JSON.parse(json) as RepositoryRecord) : undefined;
+  }
+
+  async putRecord(record: RepositoryRecord): Promise<void> {
+    await this.#redis
+      .multi()
+      .set(this.#key('record', record.repository.key), JSON.stringify(record))
+      .sadd(this.#key('repositories'), record.repository.key)
+      .exec();
+  }
+
+  async getPollCursor(): Promise<PollCursor | undefined> {
+    const json = await this.#redis.get(this.#key('poll-cursor'));
+    return json ? (JSON.parse(json) as PollCursor) : undefined;
+  }
+
+  async setPollCursor(cursor: PollCursor): Promise<void> {
+    await this.#redis.set(this.#key('poll-cursor'), JSON.stringify(cursor));
+  }
+
+  async putTicketIndex(entries: ReadonlyMap<string, TicketIndexEntry>): Promise<void> {
+    const key = this.#key('ticket-index');
+    const staging = `${key}:staging`;
+    const pipeline = this.#redis.multi().del(staging);
+    for (const [label, entry] of entries) pipeline.hset(staging, label, JSON.stringify(entry));
+    // The marker field tells "indexed, no ticket" apart from "no index" (never built, or Redis flushed).
+    pipeline.hset(staging, '@built', new Date().toISOString()).rename(staging, key);
+    await pipeline.exec();
+  }
+
+  async lookupTicketIndex(label: string): Promise<{ indexed: boolean; entry: TicketIndexEntry | undefined }> {
+    const [built, json] = await this.#redis.hmget(this.#key('ticket-index'), '@built', label);
+    return { indexed: built !== null, entry: json ? (JSON.parse(json) as TicketIndexEntry) : undefined };
+  }
+
+  async getSuppression(id: string): Promise<Suppression | undefined> {
+    const json = await this.#redis.hget(this.#key('suppressions'), id);
+    return json ? (JSON.parse(json) as Suppression) : undefined;
+  }
+
+  async putSuppression(suppression: Suppression): Promise<void> {
+    await this.#redis.hset(this.#key('suppressions'), suppression.id, JSON.stringify(suppression));
+  }
+
+  async listSuppressions(): Promise<Suppression[]> {
+    const all = await this.#redis.hvals(this.#key('suppressions'));
+    return all.map((json) => JSON.parse(json) as Suppression);
+  }
+
+  async withLock<T>(
+    name: string,
+    options: { ttlMs: number; waitMs: number },
+    work: () => Promise<T>,
+  ): Promise<T> {
+    const key = this.#key('lock', name);
+    const token = randomUUID();
+    const deadline = Date.now() + options.waitMs;
+    while ((await this.#redis.set(key, token, 'PX', options.ttlMs, 'NX')) !== 'OK') {
+      if (Date.now() >= deadline) {
+        throw new HubwardenError(`lock ${name} is busy`, {
+          kind: 'retryable',
+          code: 'state.lock_busy',
+          service: 'redis',
+        });
+      }
+      await sleep(LOCK_POLL_MS);
+    }
+    try {
+      return await work();
+    } finally {
+      await this.#redis.eval(RELEASE, 1, key, token);
+    }
+  }
+
+  async cached<T>(namespace: string, key: string, ttlMs: number, load: () => Promise<T>): Promise<T> {
+    const cacheKey = this.#key('cache', namespace, key);
+    const hit = await this.#redis.get(cacheKey);
+    if (hit !== null) return JSON.parse(hit) as T;
+    const value = await load();
+    await this.#redis.set(cacheKey, JSON.stringify(value ?? null), 'PX', ttlMs);
+    return value;
+  }
+
+  async claim(key: string, ttlMs: number): Promise<boolean> {
+    return (await this.#redis.set(this.#key('claim', key), '1', 'PX', ttlMs, 'NX')) === 'OK';
+  }
+}

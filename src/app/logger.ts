@@ -1,0 +1,31 @@
+import { pino, type DestinationStream } from 'pino';
+import type { Logger } from '../core/ports/logger.js';
+
+const REDACTED = '[redacted]';
+
+/**
+ * JSON logs on stdout. Secret values are scrubbed from every line as written, wherever they appear
+ * (a field, an error message, a URL), not only under known keys.
+ */
+export const createLogger = (
+  options: { level: string; secrets: readonly (string | undefined)[] },
+  destination?: DestinationStream,
+): Logger => {
+  const secrets = options.secrets.filter((secret): secret is string => !!secret && secret.length >= 6);
+  const scrub = (line: string): string =>
+    secrets.reduce((scrubbed, secret) => scrubbed.split(secret).join(REDACTED), line);
+  return pino(
+    {
+      level: options.level,
+      base: { service: 'hubwarden' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      redact: {
+        paths: ['authorization', 'headers.authorization', 'token', 'password', '*.token', '*.secret'],
+        censor: REDACTED,
+      },
+      hooks: { streamWrite: scrub },
+    },
+    destination,
+  );
+};

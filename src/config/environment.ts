@@ -1,0 +1,104 @@
+import { z } from 'zod';
+
+/** Names of settings whose values are secrets: never printed, never logged. */
+export const SECRET_SETTINGS = [
+  'JIRA_API_TOKEN',
+  'JIRA_PAT',
+  'SLACK_BOT_TOKEN',
+  'SLACK_SIGNING_SECRET',
+  'HUBWARDEN_API_TOKEN',
+  'MEMBER_ROLE_EXTERNAL_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+] as const;
+
+const boolean = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const url = z.url({ protocol: /^https?$/ });
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+
+const roleTemplate = z
+  .string()
+  .regex(/^arn:(\{partition\}|aws[a-z-]*):iam::(\{accountId\}|\d{12}):role\/[\w+=,.@/-]+$/, {
+    message: 'must look like arn:{partition}:iam::{accountId}:role/NAME',
+  });
+
+const schema = z
+  .object({
+    AWS_REGION: z
+      .string()
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: 'must be an AWS region such as eu-west-1' }),
+    SECURITYHUB_REGION: optional(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/)),
+    MEMBER_ROLE_ARN: optional(roleTemplate),
+    MEMBER_ROLE_EXTERNAL_ID: optional(z.string().min(2).max(1224)),
+    REDIS_URL: z
+      .string()
+      .regex(/^rediss?:\/\//, { message: 'must start with redis:// or rediss://' })
+      .default('redis://127.0.0.1:6379'),
+    QUEUE_PREFIX: z.string().min(1).default('{hubwarden}'),
+    JIRA_BASE_URL: url,
+    JIRA_EMAIL: optional(z.string().min(3)),
+    JIRA_API_TOKEN: optional(z.string().min(1)),
+    JIRA_PAT: optional(z.string().min(1)),
+    JIRA_DEPLOYMENT: z.enum(['cloud', 'datacenter']).default('cloud'),
+    JIRA_PROJECT: z
+      .string()
+      .regex(/^[A-Z][A-Z0-9_]+$/, { message: 'must be a Jira project key such as SEC' }),
+    JIRA_ISSUE_TYPE: z.string().min(1).default('Task'),
+    JIRA_DONE_TRANSITION: z.string().min(1).default('Done'),
+    JIRA_SUPPRESSED_TRANSITION: optional(z.string().min(1)),
+    JIRA_REOPEN_TRANSITION: z.string().min(1).default('To Do'),
+    SLACK_BOT_TOKEN: z.string().startsWith('xoxb-', { message: 'must be a bot token (xoxb-...)' }),
+    SLACK_SIGNING_SECRET: z.string().min(8),
+    SLACK_API_URL: url.default('https://slack.com/api/'),
+    SLACK_REVIEW_CHANNEL: z
+      .string()
+      .regex(/^[CGD][A-Z0-9]+$/, { message: 'must be a Slack channel id such as C0123ABC' }),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    POLL_INTERVAL_SECONDS: positiveInt(300),
+    HUBWARDEN_CONFIG: z.string().min(1).default('./hubwarden.yml'),
+    HUBWARDEN_API_TOKEN: optional(z.string().min(16, { message: 'must be at least 16 characters' })),
+    HUBWARDEN_DRY_RUN: boolean.default(false),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .superRefine((env, context) => {
+    if (env.JIRA_PAT) return;
+    if (env.JIRA_DEPLOYMENT === 'datacenter') {
+      context.addIssue({ code: 'custom', path: ['JIRA_PAT'], message: 'is required for Jira Data Center' });
+      return;
+    }
+    if (!env.JIRA_EMAIL)
+      context.addIssue({ code: 'custom', path: ['JIRA_EMAIL'], message: 'is required (or JIRA_PAT)' });
+    if (!env.JIRA_API_TOKEN) {
+      context.addIssue({ code: 'custom', path: ['JIRA_API_TOKEN'], message: 'is required (or JIRA_PAT)' });
+    }
+  });
+
+export type Environment = z.infer<typeof schema>;
+
+export interface SettingProblem {
+  readonly setting: string;
+  readonly problem: string;
+}
+
+/** Validates the environment, naming every bad or missing setting at once; never echoes a value. */
+export const parseEnvironment = (
+  env: Readonly<Record<string, string | undefined>>,
+): { ok: true; value: Environment } | { ok: false; problems: SettingProblem[] } => {
+  const parsed = schema.safeParse(env);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  const problems = parsed.error.issues.map((issue) => {
+    const setting = String(issue.path[0] ?? '(environment)');
+    const missing = env[setting] === undefined || env[setting] === '';
+    return { setting, problem: missing && issue.code !== 'custom' ? 'is missing' : issue.message };
+  });
+  return { ok: false, problems: dedupe(problems) };
+};
+
+const dedupe = (problems: SettingProblem[]): SettingProblem[] => {
+  const seen = new Set<string>();
+  return problems.filter((problem) => !seen.has(problem.setting) && seen.add(problem.setting));
+};

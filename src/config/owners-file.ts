@@ -1,0 +1,113 @@
+import { parse } from 'yaml';
+import { z } from 'zod';
+import type { Owner } from '../core/model.js';
+import type { OwnersPolicy } from '../core/owners/owners-policy.js';
+import type { SettingProblem } from './environment.js';
+
+const slackId = z.string().regex(/^[UWCGD][A-Z0-9]+$/, { message: 'must be a Slack id' });
+const ownerSchema = z
+  .object({
+    jiraAccountId: z.string().min(1).optional(),
+    jiraUser: z.string().min(1).optional(),
+    slackChannel: slackId.optional(),
+    slackUsers: z.array(slackId).default([]),
+  })
+  .strict();
+
+const fileSchema = z
+  .object({
+    ownerTags: z.array(z.string().min(1)).min(1).default(['Owner', 'Team']),
+    owners: z.record(z.string().min(1), ownerSchema).default({}),
+    accounts: z
+      .record(z.string().regex(/^\d{12}$/, { message: 'must be a 12-digit account id' }), z.string())
+      .default({}),
+    defaultOwner: ownerSchema,
+    securityReviewers: z.array(slackId).min(1, { message: 'needs at least one reviewer' }),
+    suppression: z
+      .object({
+        minJustificationLength: z.number().int().min(1).max(2000).default(20),
+        maxJustificationLength: z.number().int().min(20).max(3000).default(2000),
+        maxDays: z.number().int().min(1).max(366).default(90),
+        defaultDays: z.number().int().min(1).default(30),
+        requireApproval: z.boolean().default(false),
+      })
+      .strict()
+      .default({
+        minJustificationLength: 20,
+        maxJustificationLength: 2000,
+        maxDays: 90,
+        defaultDays: 30,
+        requireApproval: false,
+      }),
+  })
+  .strict()
+  .superRefine((file, context) => {
+    const names = new Set(Object.keys(file.owners).map((name) => name.toLowerCase()));
+    for (const [account, name] of Object.entries(file.accounts)) {
+      if (!names.has(name.toLowerCase())) {
+        context.addIssue({
+          code: 'custom',
+          path: ['accounts', account],
+          message: `names unknown owner "${name}"`,
+        });
+      }
+    }
+    if (file.suppression.defaultDays > file.suppression.maxDays) {
+      context.addIssue({ code: 'custom', path: ['suppression', 'defaultDays'], message: 'exceeds maxDays' });
+    }
+  });
+
+const toOwner = (name: string, owner: z.infer<typeof ownerSchema>): Owner => ({
+  name,
+  jiraAccountId: owner.jiraAccountId,
+  jiraUser: owner.jiraUser,
+  slackChannel: owner.slackChannel,
+  slackUsers: owner.slackUsers,
+  email: undefined,
+});
+
+/** Parses the owners file (CONTRACT §3) into the core's policy; problems name their path in the file. */
+export const parseOwnersFile = (
+  source: string,
+): { ok: true; value: OwnersPolicy } | { ok: false; problems: SettingProblem[] } => {
+  let document: unknown;
+  try {
+    document = parse(source);
+  } catch (error) {
+    return {
+      ok: false,
+      problems: [
+        {
+          setting: 'HUBWARDEN_CONFIG',
+          problem: `is not valid YAML (${(error as Error).message.split('\n')[0]})`,
+        },
+      ],
+    };
+  }
+  const parsed = fileSchema.safeParse(document ?? {});
+  if (!parsed.success) {
+    return {
+      ok: false,
+      problems: parsed.error.issues.map((issue) => ({
+        setting: `HUBWARDEN_CONFIG ${issue.path.join('.') || '(file)'}`,
+        problem: issue.message,
+      })),
+    };
+  }
+  const file = parsed.data;
+  return {
+    ok: true,
+    value: {
+      ownerTags: file.ownerTags,
+      owners: new Map(
+        Object.entries(file.owners).map(([name, owner]) => [name.toLowerCase(), toOwner(name, owner)]),
+      ),
+      accounts: new Map(
+        Object.entries(file.accounts).map(([account, name]) => [account, name.toLowerCase()]),
+      ),
+      defaultOwner: toOwner('default', file.defaultOwner),
+      securityReviewers: file.securityReviewers,
+      suppression: file.suppression,
+    },
+  };
+};

@@ -1,0 +1,38 @@
+import { digestOf } from '../hash.js';
+import type { Chat, RepositoryCard } from '../ports/chat.js';
+import type { Logger } from '../ports/logger.js';
+import type { MessageRecord } from '../ports/state-store.js';
+
+export type MessageOutcome = 'posted' | 'updated' | 'unchanged' | 'none';
+
+/** The card's digest ignores nothing people see, so equal digests mean an identical message. */
+export const cardHash = (card: RepositoryCard): string => digestOf(card);
+
+/**
+ * Ensure-message: one message per repository, posted once, then updated in place only when what it
+ * shows changed. The record is saved the moment a message exists, so a retry updates rather than reposts.
+ */
+export const ensureMessage = async (
+  deps: { chat: Chat; log: Logger },
+  input: {
+    record: MessageRecord | undefined;
+    channel: string | undefined;
+    card: RepositoryCard;
+    save: (record: MessageRecord) => Promise<void>;
+  },
+): Promise<{ record: MessageRecord | undefined; outcome: MessageOutcome }> => {
+  const contentHash = cardHash(input.card);
+  if (input.record) {
+    if (input.record.contentHash === contentHash) return { record: input.record, outcome: 'unchanged' };
+    await deps.chat.updateRepositoryCard(input.record, input.card);
+    const record = { ...input.record, contentHash };
+    await input.save(record);
+    return { record, outcome: 'updated' };
+  }
+  if (!input.channel) return { record: undefined, outcome: 'none' };
+  const ref = await deps.chat.postRepositoryCard(input.channel, input.card);
+  const record = { channel: ref.channel, ts: ref.ts, contentHash };
+  await input.save(record);
+  deps.log.info({ channel: ref.channel, ts: ref.ts }, 'message posted');
+  return { record, outcome: 'posted' };
+};

@@ -1,0 +1,89 @@
+import type { Finding, OwnerRule, RepositoryRef, Risk } from '../model.js';
+import type { Suppression } from '../suppression.js';
+import type { TicketStatusCategory } from './ticket-tracker.js';
+
+export interface TicketRecord {
+  readonly key: string;
+  readonly url: string;
+  readonly status: TicketStatusCategory;
+  /** digest of the content last written (summary, description, assignee) */
+  readonly contentHash: string;
+  /** tag of the lifecycle step whose comment was posted last, so a rerun never comments twice */
+  readonly lastComment: string | undefined;
+}
+
+export interface MessageRecord {
+  readonly channel: string;
+  readonly ts: string;
+  /** digest of the card last posted or updated */
+  readonly contentHash: string;
+}
+
+export interface FixRecord {
+  readonly status: 'queued' | 'succeeded' | 'failed';
+  readonly by: string;
+  readonly at: string;
+  readonly reason: string | undefined;
+}
+
+/** What hubwarden remembers about one repository. Everything here can be rebuilt from the outside world. */
+export interface RepositoryRecord {
+  readonly repository: RepositoryRef;
+  readonly ticket: TicketRecord | undefined;
+  readonly message: MessageRecord | undefined;
+  readonly owner: { readonly name: string; readonly rule: OwnerRule; readonly detail: string } | undefined;
+  readonly risks: readonly Risk[];
+  readonly fix: FixRecord | undefined;
+  /** the suppression that applies now or applied last */
+  readonly suppressionId: string | undefined;
+  /** digest of the inputs last acted on; a poll enqueues the repository only when it differs */
+  readonly processedFingerprint: string | undefined;
+}
+
+export interface PollCursor {
+  /** highest `UpdatedAt` seen (ISO) */
+  readonly updatedAt: string;
+  /** when the last full reconcile finished (ISO) */
+  readonly lastFullAt: string;
+}
+
+export interface TicketIndexEntry {
+  readonly key: string;
+  readonly url: string;
+  readonly status: TicketStatusCategory;
+}
+
+/** hubwarden's own durable state (Redis). */
+export interface StateStore {
+  /** stores findings (replacing earlier copies by id) */
+  mergeFindings(findings: readonly Finding[]): Promise<void>;
+  findingsOf(repositoryKey: string): Promise<Finding[]>;
+  /** after a full read: forget stored findings it did not return; answers the repositories that changed */
+  retainFindings(seenFindingIds: ReadonlySet<string>): Promise<string[]>;
+  repositoryKeys(): Promise<string[]>;
+
+  getRecord(repositoryKey: string): Promise<RepositoryRecord | undefined>;
+  putRecord(record: RepositoryRecord): Promise<void>;
+
+  getPollCursor(): Promise<PollCursor | undefined>;
+  setPollCursor(cursor: PollCursor): Promise<void>;
+
+  /** replaces the index of managed tickets (label → ticket), read in bulk from the tracker */
+  putTicketIndex(entries: ReadonlyMap<string, TicketIndexEntry>): Promise<void>;
+  /** `indexed` is false when no index exists (never built, or state was lost) */
+  lookupTicketIndex(label: string): Promise<{ indexed: boolean; entry: TicketIndexEntry | undefined }>;
+
+  getSuppression(id: string): Promise<Suppression | undefined>;
+  putSuppression(suppression: Suppression): Promise<void>;
+  listSuppressions(): Promise<Suppression[]>;
+
+  /**
+   * Runs `work` holding a lock of this name across every process; waits up to `waitMs` for it.
+   * Throws a retryable `HubwardenError` (`state.lock_busy`) when it cannot be had.
+   */
+  withLock<T>(name: string, options: { ttlMs: number; waitMs: number }, work: () => Promise<T>): Promise<T>;
+  /** a value cached for `ttlMs` across processes */
+  cached<T>(namespace: string, key: string, ttlMs: number, load: () => Promise<T>): Promise<T>;
+  /** sets `key` only if absent (with a time to live); true when this call set it */
+  claim(key: string, ttlMs: number): Promise<boolean>;
+}

@@ -1,0 +1,284 @@
+import { findingsFingerprint } from '../findings/repository-findings.js';
+import { setWorkflow } from '../findings/set-workflow.js';
+import { notes, ticketKeyFromNotes } from '../findings/workflow-notes.js';
+import { digestOf } from '../hash.js';
+import { ensureMessage, type MessageOutcome } from '../messages/ensure-message.js';
+import type { Finding, OwnerResolution, RepositoryRef, Risk } from '../model.js';
+import { repositoryTags, resolveOwner } from '../owners/resolve-owner.js';
+import type { RepositoryCard } from '../ports/chat.js';
+import type { RepositoryRecord } from '../ports/state-store.js';
+import type { Suppression } from '../suppression.js';
+import { ensureTicket, type TicketOutcome, type TicketStep } from '../tickets/ensure-ticket.js';
+import { comments, newTicketFor } from '../tickets/ticket-content.js';
+import type { PipelineDeps } from './pipeline-deps.js';
+import { isSuppressionActive, outstandingFailures, phaseOf } from './repository-phase.js';
+
+export interface ReconcileResult {
+  readonly repositoryKey: string;
+  readonly repositoryArn: string | undefined;
+  readonly failing: boolean;
+  readonly ticket: TicketOutcome;
+  readonly ticketKey: string | undefined;
+  readonly message: MessageOutcome;
+  /** findings whose workflow status hubwarden changed */
+  readonly findingsUpdated: number;
+}
+
+const LOCK = { ttlMs: 120_000, waitMs: 30_000 };
+
+export const emptyRecord = (repository: RepositoryRef): RepositoryRecord => ({
+  repository,
+  ticket: undefined,
+  message: undefined,
+  owner: undefined,
+  risks: [],
+  fix: undefined,
+  suppressionId: undefined,
+  processedFingerprint: undefined,
+});
+
+/** Inputs that decide what a repository needs; a poll enqueues a repository only when they change. */
+export const inputsFingerprint = (
+  findings: readonly Finding[],
+  deps: Pick<PipelineDeps, 'settings'>,
+): string => digestOf([findingsFingerprint(findings), deps.settings.configVersion]);
+
+/** Brings one repository's ticket, findings and message in line with its findings. Idempotent. */
+export const reconcileRepository = async (
+  deps: PipelineDeps,
+  repositoryKey: string,
+): Promise<ReconcileResult> =>
+  deps.state.withLock(`repo:${repositoryKey}`, LOCK, () => reconcileLocked(deps, repositoryKey));
+
+/** The same, for callers that already hold the repository's lock. */
+export const reconcileLocked = async (
+  deps: PipelineDeps,
+  repositoryKey: string,
+): Promise<ReconcileResult> => {
+  const findings = await deps.state.findingsOf(repositoryKey);
+  const stored = await deps.state.getRecord(repositoryKey);
+  const repository = findings[0]?.repository ?? stored?.repository;
+  const unchanged = { repositoryKey, ticket: 'none', message: 'none', findingsUpdated: 0 } as const;
+  if (!repository) return { ...unchanged, repositoryArn: undefined, failing: false, ticketKey: undefined };
+  const log = deps.log.child({ repositoryArn: repository.arn });
+  const now = deps.clock();
+
+  let record = stored ?? emptyRecord(repository);
+  const save = async (changes: Partial<RepositoryRecord>) => {
+    record = { ...record, ...changes };
+    await deps.state.putRecord(record);
+  };
+
+  let suppression = record.suppressionId ? await deps.state.getSuppression(record.suppressionId) : undefined;
+  if (suppression?.status === 'active' && !isSuppressionActive(suppression, now)) {
+    suppression = {
+      ...suppression,
+      status: 'expired',
+      endReason: 'it reached its end date',
+      endedAt: now.toISOString(),
+    };
+    await deps.state.putSuppression(suppression);
+    log.info({ suppressionId: suppression.id }, 'suppression expired');
+  }
+  const failures = outstandingFailures(findings, record);
+  const failing = failures.length > 0;
+  const hintKey = ticketKeyFromNotes(findings);
+  const fingerprint = inputsFingerprint(findings, deps);
+
+  if (!failing && !record.ticket && !hintKey && record.fix === undefined) {
+    // Never failed while we watched, or already handled: nothing to open, nothing to close.
+    await save({ processedFingerprint: fingerprint });
+    return { ...unchanged, repositoryArn: repository.arn, failing, ticketKey: undefined };
+  }
+
+  const tags = await repositoryTags(deps, repository, findings);
+  const owner = await resolveOwner(deps, repository, tags);
+  const risks: readonly Risk[] = failing
+    ? await deps.state.cached('risks', repository.key, deps.settings.riskCacheTtlMs, async () =>
+        deps.control.assessRisks(await deps.registry.images(repository)),
+      )
+    : record.risks;
+  await save({ owner: { name: owner.owner.name, rule: owner.rule, detail: owner.detail }, risks });
+
+  const active = failing && isSuppressionActive(suppression, now);
+  const content = newTicketFor(
+    deps.control,
+    repository,
+    findings,
+    owner,
+    risks,
+    deps.settings.jiraDeployment,
+  );
+  const ticket = await ensureTicket(
+    { tracker: deps.tracker, state: deps.state, log },
+    {
+      repository,
+      record: record.ticket,
+      hintKey,
+      content,
+      contentHash: digestOf(content),
+      goal: failing && !active ? 'open' : 'closed',
+      step: ticketStep(deps, {
+        failing,
+        active,
+        record,
+        suppression,
+        fingerprint,
+        failures: failures.length,
+      }),
+      save: (ticketRecord) => save({ ticket: ticketRecord }),
+    },
+  );
+
+  const findingsUpdated = await mirrorWorkflow(deps, {
+    findings,
+    failures,
+    owner,
+    suppression,
+    active,
+    record,
+  });
+  const message = await publishCard(deps, record.message, (changes) => save({ message: changes }), {
+    repository,
+    owner,
+    ticket: record.ticket ? { key: record.ticket.key, url: record.ticket.url } : undefined,
+    risks,
+    ...phaseOf(failing, record, suppression, now),
+    ...cardDetail(record, suppression),
+    suppression,
+  });
+  await save({ processedFingerprint: inputsFingerprint(await deps.state.findingsOf(repositoryKey), deps) });
+  return {
+    repositoryKey,
+    repositoryArn: repository.arn,
+    failing,
+    ticket: ticket.outcome,
+    ticketKey: record.ticket?.key,
+    message,
+    findingsUpdated,
+  };
+};
+
+/** The comment and transition for the status change this state calls for. */
+const ticketStep = (
+  deps: PipelineDeps,
+  state: {
+    failing: boolean;
+    active: boolean;
+    record: RepositoryRecord;
+    suppression: Suppression | undefined;
+    fingerprint: string;
+    failures: number;
+  },
+): TicketStep => {
+  const { transitions } = deps.settings;
+  const { suppression, record } = state;
+  if (state.active && suppression) {
+    return {
+      tag: `suppressed:${suppression.id}`,
+      comment: comments.suppressed(
+        suppression.requestedBy,
+        suppression.expiresAt.slice(0, 10),
+        suppression.justification,
+      ),
+      transition: transitions.suppressed,
+    };
+  }
+  if (state.failing) {
+    const ended = suppression && (suppression.status === 'revoked' || suppression.status === 'expired');
+    return ended && record.ticket?.lastComment === `suppressed:${suppression.id}`
+      ? {
+          tag: `suppression-ended:${suppression.id}`,
+          comment: comments.suppressionEnded(endedWhy(suppression)),
+          transition: transitions.reopen,
+        }
+      : {
+          tag: `reopen:${state.fingerprint}`,
+          comment: comments.failsAgain(state.failures),
+          transition: transitions.reopen,
+        };
+  }
+  if (record.fix?.status === 'succeeded') {
+    return {
+      tag: `fixed:${record.fix.at}`,
+      comment: comments.fixed(record.fix.by, record.fix.at),
+      transition: transitions.done,
+    };
+  }
+  return { tag: `passed:${state.fingerprint}`, comment: comments.passed(), transition: transitions.done };
+};
+
+const endedWhy = (suppression: Suppression): string =>
+  suppression.status === 'revoked'
+    ? `revoked by ${suppression.reviewedBy ?? 'a reviewer'}${suppression.endReason ? `: ${suppression.endReason}` : ''}`
+    : `it expired on ${suppression.expiresAt.slice(0, 10)}`;
+
+/** Mirrors the repository's state onto its findings' workflow status (CONTRACT §5). */
+const mirrorWorkflow = async (
+  deps: PipelineDeps,
+  input: {
+    findings: readonly Finding[];
+    failures: readonly Finding[];
+    owner: OwnerResolution;
+    suppression: Suppression | undefined;
+    active: boolean;
+    record: RepositoryRecord;
+  },
+): Promise<number> => {
+  const ticketKey = input.record.ticket?.key;
+  const { suppression } = input;
+  if (input.active && suppression) {
+    const note = notes.suppressed(
+      ticketKey,
+      suppression.requestedBy,
+      suppression.expiresAt.slice(0, 10),
+      suppression.justification,
+    );
+    return setWorkflow(deps, input.failures, 'SUPPRESSED', note);
+  }
+  const suppressedByUs = input.findings.filter((finding) => finding.workflow === 'SUPPRESSED');
+  if (
+    suppression &&
+    suppression.status !== 'active' &&
+    suppression.status !== 'pending' &&
+    suppressedByUs.length > 0
+  ) {
+    return setWorkflow(
+      deps,
+      suppressedByUs,
+      'NEW',
+      notes.restored(ticketKey, `the suppression ended (${endedWhy(suppression)})`),
+    );
+  }
+  if (!ticketKey || input.record.ticket?.status !== 'open') return 0;
+  const fresh = input.failures.filter((finding) => finding.workflow === 'NEW');
+  return setWorkflow(deps, fresh, 'NOTIFIED', notes.notified(ticketKey, input.owner));
+};
+
+const cardDetail = (
+  record: RepositoryRecord,
+  suppression: Suppression | undefined,
+): Pick<RepositoryCard, 'actor' | 'at' | 'reason'> => {
+  if (suppression && suppression.status !== 'expired' && suppression.status !== 'revoked') {
+    return { actor: suppression.requestedBy, at: suppression.requestedAt, reason: undefined };
+  }
+  if (suppression?.endedAt && (!record.fix || record.fix.at < suppression.endedAt)) {
+    return { actor: suppression.reviewedBy, at: suppression.endedAt, reason: endedWhy(suppression) };
+  }
+  if (record.fix) return { actor: record.fix.by, at: record.fix.at, reason: record.fix.reason };
+  return { actor: undefined, at: undefined, reason: undefined };
+};
+
+const publishCard = async (
+  deps: PipelineDeps,
+  current: RepositoryRecord['message'],
+  save: (message: NonNullable<RepositoryRecord['message']>) => Promise<void>,
+  card: RepositoryCard,
+): Promise<MessageOutcome> => {
+  if (!deps.chat) return 'none';
+  const result = await ensureMessage(
+    { chat: deps.chat, log: deps.log },
+    { record: current, channel: card.owner.owner.slackChannel, card, save },
+  );
+  return result.outcome;
+};

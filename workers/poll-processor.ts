@@ -1,0 +1,44 @@
+import type { Job } from 'bullmq';
+import { enqueueRepositories, type PollJobData, type Queues } from '../src/adapters/bullmq/queues.js';
+import { pollFindings, type PollOptions } from '../src/core/use-cases/poll-findings.js';
+import type { PipelineDeps } from '../src/core/use-cases/pipeline-deps.js';
+import { forJob } from './job-deps.js';
+
+export interface PollJobResult {
+  readonly skipped: boolean;
+  readonly mode?: string;
+  readonly pages?: number;
+  readonly findings?: number;
+  readonly repositoriesSeen?: number;
+  readonly malformed?: number;
+  readonly repositoryJobIds: readonly string[];
+}
+
+/** Single-flight across replicas: a poll that finds another one running skips. */
+export const pollProcessor =
+  (deps: PipelineDeps, queues: Queues, options: Omit<PollOptions, 'mode'>) =>
+  async (job: Job<PollJobData>): Promise<PollJobResult> => {
+    const jobDeps = forJob(deps, job);
+    const lock = { ttlMs: 15 * 60_000, waitMs: 0 };
+    try {
+      return await jobDeps.state.withLock('poll', lock, async () => {
+        const result = await pollFindings(jobDeps, { ...options, mode: job.data.mode ?? 'auto' });
+        const repositoryJobIds = await enqueueRepositories(queues, result.due);
+        return {
+          skipped: false,
+          mode: result.mode,
+          pages: result.pages,
+          findings: result.findings,
+          repositoriesSeen: result.repositoriesSeen,
+          malformed: result.skipped.malformed,
+          repositoryJobIds,
+        };
+      });
+    } catch (error) {
+      if ((error as { code?: string }).code === 'state.lock_busy') {
+        jobDeps.log.info({}, 'another poll is running; skipped');
+        return { skipped: true, repositoryJobIds: [] };
+      }
+      throw error;
+    }
+  };

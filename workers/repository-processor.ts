@@ -1,0 +1,10 @@
+import type { Job } from 'bullmq';
+import type { RepositoryJobData } from '../src/adapters/bullmq/queues.js';
+import { reconcileRepository, type ReconcileResult } from '../src/core/use-cases/reconcile-repository.js';
+import type { PipelineDeps } from '../src/core/use-cases/pipeline-deps.js';
+import { forJob } from './job-deps.js';
+
+export const repositoryProcessor =
+  (deps: PipelineDeps) =>
+  (job: Job<RepositoryJobData>): Promise<ReconcileResult> =>
+    reconcileRepository(forJob(deps, job), job.data.repositoryKey);
