@@ -1,0 +1,127 @@
+import { BatchUpdateFindingsCommand, GetFindingsCommand } from '@aws-sdk/client-securityhub';
+import type { AwsSecurityFindingFilters, SecurityHubClient } from '@aws-sdk/client-securityhub';
+
+import { HubwardenError, isHubwardenError } from '../../core/errors.js';
+import type {
+  FindingsQuery,
+  FindingsSource,
+  FindingsUpdate,
+  FindingsUpdateResult,
+  RawFindingsPage,
+  UnprocessedFinding,
+} from '../../core/ports/findings-source.js';
+import type { FindingIdentifier } from '../../core/model.js';
+import { classifyAwsError } from './classify-aws-error.js';
+import { TokenBucket, systemClock } from './token-bucket.js';
+import type { Clock, RateLimit } from './token-bucket.js';
+
+/** Security Hub's quotas for these two operations (per account and region). */
+export const GET_FINDINGS_RATE: RateLimit = { perSecond: 3, burst: 6 };
+export const BATCH_UPDATE_FINDINGS_RATE: RateLimit = { perSecond: 10, burst: 30 };
+export const MAX_FINDINGS_PER_UPDATE = 100;
+export const MAX_NOTE_LENGTH = 512;
+export const NOTE_AUTHOR = 'hubwarden';
+
+export interface SecurityHubFindingsSourceOptions {
+  readonly client: SecurityHubClient;
+  /** client-side limit for GetFindings; default 3/s, burst 6 */
+  readonly getFindingsRate?: RateLimit;
+  /** client-side limit for BatchUpdateFindings; default 10/s, burst 30 */
+  readonly batchUpdateRate?: RateLimit;
+  /** clock and sleep of the limiters (tests pass a fake one) */
+  readonly clock?: Clock;
+  /** GetFindings MaxResults, 1 to 100; default 100 */
+  readonly pageSize?: number;
+}
+
+/**
+ * Cuts a note to at most `max` UTF-16 code units (Security Hub's measure) without splitting a surrogate pair,
+ * and marks the cut with an ellipsis.
+ */
+export const truncateNote = (text: string, max: number = MAX_NOTE_LENGTH): string => {
+  if (text.length <= max) return text;
+  let end = max - 1;
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end -= 1;
+  return `${text.slice(0, end)}…`;
+};
+
+/** The FindingsSource port on AWS Security Hub (GetFindings / BatchUpdateFindings in the home region). */
+export class SecurityHubFindingsSource implements FindingsSource {
+  private readonly client: SecurityHubClient;
+  private readonly getFindingsBucket: TokenBucket;
+  private readonly batchUpdateBucket: TokenBucket;
+  private readonly pageSize: number;
+
+  constructor(options: SecurityHubFindingsSourceOptions) {
+    const clock = options.clock ?? systemClock;
+    this.client = options.client;
+    this.getFindingsBucket = new TokenBucket(options.getFindingsRate ?? GET_FINDINGS_RATE, clock);
+    this.batchUpdateBucket = new TokenBucket(options.batchUpdateRate ?? BATCH_UPDATE_FINDINGS_RATE, clock);
+    this.pageSize = Math.min(100, Math.max(1, options.pageSize ?? 100));
+  }
+
+  async *pages(query: FindingsQuery): AsyncIterable<RawFindingsPage> {
+    const filters: AwsSecurityFindingFilters = {
+      ComplianceSecurityControlId: [{ Value: query.controlId, Comparison: 'EQUALS' }],
+      ...(query.updatedSince === undefined
+        ? {}
+        : { UpdatedAt: [{ Start: query.updatedSince.toISOString() }] }),
+    };
+    let nextToken: string | undefined;
+    do {
+      await this.getFindingsBucket.take();
+      const output = await this.call('GetFindings', this.getFindingsBucket, () =>
+        this.client.send(
+          new GetFindingsCommand({ Filters: filters, MaxResults: this.pageSize, NextToken: nextToken }),
+        ),
+      );
+      nextToken = output.NextToken === '' ? undefined : output.NextToken;
+      yield { findings: output.Findings ?? [] };
+    } while (nextToken !== undefined);
+  }
+
+  async updateWorkflow(update: FindingsUpdate): Promise<FindingsUpdateResult> {
+    if (update.findings.length === 0) return { processed: [], unprocessed: [] };
+    if (update.findings.length > MAX_FINDINGS_PER_UPDATE) {
+      throw new HubwardenError(
+        `BatchUpdateFindings takes at most ${MAX_FINDINGS_PER_UPDATE} findings, got ${update.findings.length}`,
+        { kind: 'permanent', code: 'securityhub.too_many_findings', service: 'securityhub' },
+      );
+    }
+    await this.batchUpdateBucket.take();
+    const output = await this.call('BatchUpdateFindings', this.batchUpdateBucket, () =>
+      this.client.send(
+        new BatchUpdateFindingsCommand({
+          FindingIdentifiers: update.findings.map((f) => ({ Id: f.id, ProductArn: f.productArn })),
+          Workflow: { Status: update.workflow },
+          Note: { Text: truncateNote(update.note), UpdatedBy: NOTE_AUTHOR },
+        }),
+      ),
+    );
+    const processed: FindingIdentifier[] = (output.ProcessedFindings ?? []).map((f) => ({
+      id: f.Id ?? '',
+      productArn: f.ProductArn ?? '',
+    }));
+    const unprocessed: UnprocessedFinding[] = (output.UnprocessedFindings ?? []).map((f) => ({
+      id: f.FindingIdentifier?.Id ?? '',
+      productArn: f.FindingIdentifier?.ProductArn ?? '',
+      errorCode: f.ErrorCode ?? 'Unknown',
+      errorMessage: f.ErrorMessage ?? '',
+    }));
+    return { processed, unprocessed };
+  }
+
+  private async call<T>(action: string, bucket: TokenBucket, send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (error) {
+      const classified = classifyAwsError(error, 'securityhub', action);
+      // someone else shares the quota: hold our own callers back as long as AWS asked
+      if (classified.kind === 'rate-limited' && !isHubwardenError(error)) {
+        bucket.backOff(classified.retryAfterMs ?? 1_000);
+      }
+      throw classified;
+    }
+  }
+}

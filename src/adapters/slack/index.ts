@@ -1,0 +1,14 @@
+export { SlackChat } from './slack-chat.js';
+export type { SlackChatOptions, SlackIdentity } from './slack-chat.js';
+export { createSlackApp } from './slack-app.js';
+export type { SlackApp, SlackAppOptions } from './slack-app.js';
+export type { SlackRequestListener } from './slack-request-receiver.js';
+export type { SlackLogger } from './slack-logger.js';
+export { classifySlackError } from './slack-errors.js';
+export { DEFAULT_SLACK_API_URL } from './slack-client-options.js';
+export { renderRepositoryCard, fixConfirmationText } from './render-repository-card.js';
+export type { RenderedMessage } from './render-repository-card.js';
+export { renderSuppressionReview } from './render-review-card.js';
+export { renderHome, renderSuppressModal } from './render-views.js';
+export { escapeMrkdwn, toPlainText, stripControlCharacters } from './escape-mrkdwn.js';
+export * from './slack-ids.js';

@@ -1,0 +1,156 @@
+import { webApi } from '@slack/bolt';
+
+import { HubwardenError } from '../../core/errors.js';
+import type { Chat, MessageRef, RepositoryCard, SuppressionReviewCard } from '../../core/ports/chat.js';
+import { LIMITS, plainSection } from './block-kit.js';
+import { escapeMrkdwn } from './escape-mrkdwn.js';
+import { renderRepositoryCard } from './render-repository-card.js';
+import type { RenderedMessage } from './render-repository-card.js';
+import { renderSuppressionReview } from './render-review-card.js';
+import { classifySlackError } from './slack-errors.js';
+import { silentLogger } from './slack-logger.js';
+import type { SlackLogger } from './slack-logger.js';
+import { webClientOptions } from './slack-client-options.js';
+
+export interface SlackChatOptions {
+  /** bot token, `xoxb-…` */
+  readonly token: string;
+  /** Web API base URL (default `https://slack.com/api/`); tests and the demo point it at the stand-in */
+  readonly apiUrl?: string;
+  readonly logger?: SlackLogger;
+  readonly timeoutMs?: number;
+}
+
+export interface SlackIdentity {
+  readonly teamId: string;
+  readonly userId: string;
+  readonly botId: string | undefined;
+}
+
+const isUserId = (channel: string): boolean => /^[UW][A-Z0-9]+$/.test(channel);
+
+/** A message of plain text: the block shows it exactly, the fallback text is escaped. */
+const plainMessage = (text: string): RenderedMessage => ({
+  text: escapeMrkdwn(text, LIMITS.fallbackText),
+  blocks: [plainSection(text)],
+});
+
+/** The `Chat` port on Slack's Web API. Every method throws a classified `HubwardenError`. */
+export class SlackChat implements Chat {
+  private readonly client: webApi.WebClient;
+  /** user id → DM channel id, so a DM is opened once per user */
+  private readonly directChannels = new Map<string, string>();
+
+  constructor(options: SlackChatOptions) {
+    this.client = new webApi.WebClient(
+      options.token,
+      webClientOptions(options.apiUrl, options.logger ?? silentLogger, options.timeoutMs),
+    );
+  }
+
+  async postRepositoryCard(channel: string, card: RepositoryCard): Promise<MessageRef> {
+    return this.post(channel, renderRepositoryCard(card));
+  }
+
+  async updateRepositoryCard(ref: MessageRef, card: RepositoryCard): Promise<void> {
+    await this.update(ref, renderRepositoryCard(card));
+  }
+
+  async postSuppressionReview(channel: string, review: SuppressionReviewCard): Promise<MessageRef> {
+    return this.post(channel, renderSuppressionReview(review));
+  }
+
+  async updateSuppressionReview(ref: MessageRef, review: SuppressionReviewCard): Promise<void> {
+    await this.update(ref, renderSuppressionReview(review));
+  }
+
+  async notifyEphemeral(channel: string, user: string, text: string): Promise<void> {
+    const conversation = await this.conversationOf(channel);
+    const message = plainMessage(text);
+    await this.call('chat.postEphemeral', () =>
+      this.client.chat.postEphemeral({ channel: conversation, user, text: message.text, blocks: message.blocks }),
+    );
+  }
+
+  async notify(channel: string, text: string): Promise<MessageRef> {
+    return this.post(channel, plainMessage(text));
+  }
+
+  async userIdByEmail(email: string): Promise<string | undefined> {
+    try {
+      const answer = await this.client.users.lookupByEmail({ email });
+      return answer.user?.id;
+    } catch (error) {
+      const classified = classifySlackError(error, 'users.lookupByEmail');
+      if (classified.code === 'slack.users_not_found') return undefined;
+      throw classified;
+    }
+  }
+
+  /** `auth.test`: who the token is (for `check-config`). */
+  async identity(): Promise<SlackIdentity> {
+    const answer = await this.call('auth.test', () => this.client.auth.test());
+    if (!answer.team_id || !answer.user_id) {
+      throw new HubwardenError('Slack auth.test answered without team or user', {
+        kind: 'permanent',
+        code: 'slack.bad_answer',
+        service: 'slack',
+      });
+    }
+    return { teamId: answer.team_id, userId: answer.user_id, botId: answer.bot_id };
+  }
+
+  private async post(channel: string, message: RenderedMessage): Promise<MessageRef> {
+    const conversation = await this.conversationOf(channel);
+    const answer = await this.call('chat.postMessage', () =>
+      this.client.chat.postMessage({
+        channel: conversation,
+        text: message.text,
+        blocks: message.blocks,
+        unfurl_links: false,
+        unfurl_media: false,
+      }),
+    );
+    if (!answer.ts || !answer.channel) {
+      throw new HubwardenError('Slack chat.postMessage answered without ts or channel', {
+        kind: 'retryable',
+        code: 'slack.bad_answer',
+        service: 'slack',
+      });
+    }
+    return { channel: answer.channel, ts: answer.ts };
+  }
+
+  private async update(ref: MessageRef, message: RenderedMessage): Promise<void> {
+    const conversation = await this.conversationOf(ref.channel);
+    await this.call('chat.update', () =>
+      this.client.chat.update({ channel: conversation, ts: ref.ts, text: message.text, blocks: message.blocks }),
+    );
+  }
+
+  /** A user id means a direct message: open (once) the DM conversation and use its id. */
+  private async conversationOf(channel: string): Promise<string> {
+    if (!isUserId(channel)) return channel;
+    const known = this.directChannels.get(channel);
+    if (known) return known;
+    const answer = await this.call('conversations.open', () => this.client.conversations.open({ users: channel }));
+    const id = answer.channel?.id;
+    if (!id) {
+      throw new HubwardenError('Slack conversations.open answered without a channel', {
+        kind: 'retryable',
+        code: 'slack.bad_answer',
+        service: 'slack',
+      });
+    }
+    this.directChannels.set(channel, id);
+    return id;
+  }
+
+  private async call<T>(method: string, request: () => Promise<T>): Promise<T> {
+    try {
+      return await request();
+    } catch (error) {
+      throw classifySlackError(error, method);
+    }
+  }
+}

@@ -1,0 +1,97 @@
+import type { Redis } from 'ioredis';
+import { createAwsAdapters, type AwsAdapters } from '../adapters/aws/index.js';
+import { closeQueues, createQueues, type Queues } from '../adapters/bullmq/queues.js';
+import { JiraTicketTracker } from '../adapters/jira/index.js';
+import { connectRedis } from '../adapters/redis/connection.js';
+import { RedisStateStore } from '../adapters/redis/redis-state-store.js';
+import { SlackChat } from '../adapters/slack/slack-chat.js';
+import { ecr2TagImmutability } from '../core/controls/ecr2-tag-immutability.js';
+import type { Logger } from '../core/ports/logger.js';
+import type { PipelineDeps } from '../core/use-cases/pipeline-deps.js';
+import type { Config } from '../config/load-config.js';
+import { dryRunPorts } from './dry-run.js';
+import { createMetrics, type Metrics } from './metrics.js';
+
+const HOUR = 3_600_000;
+
+export interface Service {
+  readonly config: Config;
+  readonly deps: PipelineDeps;
+  readonly redis: Redis;
+  readonly queues: Queues;
+  readonly metrics: Metrics;
+  readonly aws: AwsAdapters;
+  readonly jira: JiraTicketTracker;
+  readonly slack: SlackChat;
+  close(): Promise<void>;
+}
+
+/** The one place that knows every adapter: builds them from configuration and wires the core. */
+export const composeService = (config: Config, log: Logger): Service => {
+  const { env } = config;
+  const redis = connectRedis(env.REDIS_URL);
+  // Every queue, worker and event stream shares this connection and listens for its close.
+  redis.setMaxListeners(100);
+  const metrics = createMetrics();
+  const aws = createAwsAdapters({
+    region: env.AWS_REGION,
+    ...(env.SECURITYHUB_REGION ? { securityHubRegion: env.SECURITYHUB_REGION } : {}),
+    ...(env.MEMBER_ROLE_ARN ? { memberRoleArn: env.MEMBER_ROLE_ARN } : {}),
+    ...(env.MEMBER_ROLE_EXTERNAL_ID ? { memberRoleExternalId: env.MEMBER_ROLE_EXTERNAL_ID } : {}),
+  });
+  const jira = new JiraTicketTracker({
+    baseUrl: env.JIRA_BASE_URL,
+    deployment: env.JIRA_DEPLOYMENT,
+    auth: env.JIRA_PAT
+      ? { pat: env.JIRA_PAT }
+      : { email: env.JIRA_EMAIL ?? '', apiToken: env.JIRA_API_TOKEN ?? '' },
+    projectKey: env.JIRA_PROJECT,
+    issueType: env.JIRA_ISSUE_TYPE,
+  });
+  const slack = new SlackChat({ token: env.SLACK_BOT_TOKEN, apiUrl: env.SLACK_API_URL });
+  // A dry run keeps its state apart, so the tickets it pretends to open never leak into a real run.
+  const prefix = env.HUBWARDEN_DRY_RUN ? `${env.QUEUE_PREFIX}:dry-run` : env.QUEUE_PREFIX;
+  const state = new RedisStateStore(redis, prefix);
+  const queues = createQueues(redis, prefix);
+  const ports = {
+    findingsSource: aws.findingsSource,
+    registry: aws.repositoryRegistry,
+    tracker: jira,
+    chat: slack,
+  };
+  const deps: PipelineDeps = {
+    control: ecr2TagImmutability,
+    ...(env.HUBWARDEN_DRY_RUN ? dryRunPorts(ports, log) : ports),
+    state,
+    policy: config.policy,
+    settings: {
+      jiraDeployment: env.JIRA_DEPLOYMENT,
+      transitions: {
+        done: env.JIRA_DONE_TRANSITION,
+        suppressed: env.JIRA_SUPPRESSED_TRANSITION ?? env.JIRA_DONE_TRANSITION,
+        reopen: env.JIRA_REOPEN_TRANSITION,
+      },
+      configVersion: config.version,
+      ownerCacheTtlMs: HOUR,
+      riskCacheTtlMs: HOUR,
+      reviewChannel: env.SLACK_REVIEW_CHANNEL,
+    },
+    clock: () => new Date(),
+    log,
+  };
+  return {
+    config,
+    deps,
+    redis,
+    queues,
+    metrics,
+    aws,
+    jira,
+    slack,
+    close: async () => {
+      await closeQueues(queues);
+      await redis.quit().catch(() => undefined);
+      aws.destroy();
+    },
+  };
+};

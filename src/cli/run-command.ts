@@ -1,0 +1,90 @@
+import type { Worker } from 'bullmq';
+import type { Server } from 'node:http';
+import { composeService } from '../app/composition-root.js';
+import { pipelineProcessors, startWorkers, type WorkerOptions } from '../app/workers.js';
+import { createHttpServer } from '../http/server.js';
+import type { Config } from '../config/load-config.js';
+import type { Logger } from '../core/ports/logger.js';
+import { createSlackEdge } from '../app/slack-edge.js';
+
+export type Role = 'all' | 'api' | 'worker' | 'scheduler';
+export const ROLES: readonly Role[] = ['all', 'api', 'worker', 'scheduler'];
+
+const SHUTDOWN_DEADLINE_MS = 25_000;
+
+export const workerOptions = (config: Config): WorkerOptions => ({
+  concurrency: 8,
+  pollOverlapMs: 5 * 60_000,
+  fullReconcileEveryMs: Math.max(6 * 3_600_000, config.env.POLL_INTERVAL_SECONDS * 1_000 * 12),
+});
+
+/**
+ * `hubwarden run`: the HTTP server, the workers and the poll scheduler, or one of them per `--role`.
+ * SIGTERM/SIGINT: stop taking work, let in-flight jobs finish (or hand them back), exit 0 within 30 s.
+ */
+export const runService = async (config: Config, log: Logger, role: Role): Promise<void> => {
+  const service = composeService(config, log);
+  const { env } = config;
+  const prefix = env.HUBWARDEN_DRY_RUN ? `${env.QUEUE_PREFIX}:dry-run` : env.QUEUE_PREFIX;
+  const options = workerOptions(config);
+  let workers: Worker[] = [];
+  let server: Server | undefined;
+
+  if (role === 'all' || role === 'worker') {
+    workers = startWorkers(
+      service.redis,
+      prefix,
+      service.queues,
+      pipelineProcessors(service.deps, service.queues, options),
+      options,
+      service.metrics,
+    );
+  }
+  if (role === 'all' || role === 'scheduler') {
+    // One scheduler entry however many replicas upsert it; one start-up full read per minute at most.
+    await service.queues.poll.upsertJobScheduler(
+      'poll',
+      { every: env.POLL_INTERVAL_SECONDS * 1_000 },
+      { name: 'poll', data: { mode: 'auto' } },
+    );
+    await service.queues.poll.add(
+      'poll',
+      { mode: 'full' },
+      { jobId: `startup-${Math.floor(Date.now() / 60_000)}` },
+    );
+  }
+  if (role === 'all' || role === 'api') {
+    server = createHttpServer({
+      log,
+      metrics: service.metrics,
+      ready: async () => (await service.redis.ping()) === 'PONG',
+      slack: createSlackEdge(service, log),
+      suppressions: () => service.deps.state.listSuppressions(),
+      apiToken: env.HUBWARDEN_API_TOKEN,
+    });
+    await new Promise<void>((resolve) => server?.listen(env.PORT, resolve));
+    log.info({ port: env.PORT }, 'http server listening');
+  }
+  log.info({ role, dryRun: env.HUBWARDEN_DRY_RUN }, 'hubwarden running');
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping: no new work, finishing in-flight jobs');
+    const deadline = setTimeout(() => {
+      log.warn({}, 'shutdown deadline reached: in-flight jobs are handed back to the queue');
+      process.exit(0);
+    }, SHUTDOWN_DEADLINE_MS);
+    deadline.unref();
+    server?.close();
+    server?.closeAllConnections();
+    await Promise.all(workers.map((worker) => worker.close()));
+    await service.close();
+    clearTimeout(deadline);
+    log.info({}, 'stopped');
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+};

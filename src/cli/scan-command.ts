@@ -1,0 +1,127 @@
+import { createAwsAdapters } from '../adapters/aws/index.js';
+import { connectRedis } from '../adapters/redis/connection.js';
+import { RedisStateStore } from '../adapters/redis/redis-state-store.js';
+import { ecr2TagImmutability } from '../core/controls/ecr2-tag-immutability.js';
+import { parseFinding } from '../core/findings/parse-finding.js';
+import { groupByRepository, isActiveFailure } from '../core/findings/repository-findings.js';
+import { ticketKeyFromNotes } from '../core/findings/workflow-notes.js';
+import type { Finding, Risk } from '../core/model.js';
+import { chooseOwner } from '../core/owners/choose-owner.js';
+import type { Config } from '../config/load-config.js';
+import type { Logger } from '../core/ports/logger.js';
+
+export interface ScanRow {
+  readonly repository: string;
+  readonly name: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly findings: number;
+  readonly owner: string;
+  readonly ownerRule: string;
+  readonly ownerDetail: string;
+  readonly ticket: string | undefined;
+  readonly risks: readonly Risk[];
+  readonly error: string | undefined;
+}
+
+/** State is optional for a scan: without Redis it still answers, only without known tickets. */
+const knownTicket = async (state: RedisStateStore | undefined, key: string): Promise<string | undefined> => {
+  if (!state) return undefined;
+  return (await state.getRecord(key).catch(() => undefined))?.ticket?.key;
+};
+
+/**
+ * `hubwarden scan`: a read-only inventory of repositories with an active failed ECR.2 finding, with
+ * owner, the rule that chose it, the ticket if known, and the pre-fix risks. AWS reads only.
+ */
+export const scan = async (config: Config, log: Logger): Promise<ScanRow[]> => {
+  const { env } = config;
+  const aws = createAwsAdapters({
+    region: env.AWS_REGION,
+    ...(env.SECURITYHUB_REGION ? { securityHubRegion: env.SECURITYHUB_REGION } : {}),
+    ...(env.MEMBER_ROLE_ARN ? { memberRoleArn: env.MEMBER_ROLE_ARN } : {}),
+    ...(env.MEMBER_ROLE_EXTERNAL_ID ? { memberRoleExternalId: env.MEMBER_ROLE_EXTERNAL_ID } : {}),
+  });
+  const redis = connectRedis(env.REDIS_URL, {
+    maxRetriesPerRequest: 1,
+    lazyConnect: true,
+    enableOfflineQueue: false,
+  });
+  const state = await redis.connect().then(
+    () => new RedisStateStore(redis, env.QUEUE_PREFIX),
+    () => undefined,
+  );
+  try {
+    const findings: Finding[] = [];
+    for await (const page of aws.findingsSource.pages({ controlId: ecr2TagImmutability.controlId })) {
+      for (const raw of page.findings) {
+        const parsed = parseFinding(raw, ecr2TagImmutability.controlId);
+        if (parsed.ok) findings.push(parsed.finding);
+        else if (parsed.reason === 'malformed')
+          log.warn({ findingId: parsed.id, detail: parsed.detail }, 'malformed finding skipped');
+      }
+    }
+    const rows: ScanRow[] = [];
+    for (const { repository, findings: ofRepository } of groupByRepository(findings).values()) {
+      const failing = ofRepository.filter(isActiveFailure);
+      if (failing.length === 0) continue;
+      let error: string | undefined;
+      const [tags, risks] = await Promise.all([
+        aws.repositoryRegistry.tags(repository).catch((cause: Error) => ((error = cause.message), {})),
+        aws.repositoryRegistry
+          .images(repository)
+          .then((images) => ecr2TagImmutability.assessRisks(images))
+          .catch((cause: Error) => ((error = cause.message), [] as Risk[])),
+      ]);
+      const choice = chooseOwner(
+        { ...Object.assign({}, ...failing.map((f) => f.resourceTags)), ...tags },
+        repository.accountId,
+        config.policy,
+      );
+      const owner =
+        choice.kind === 'resolved'
+          ? {
+              owner: choice.resolution.owner.name,
+              ownerRule: choice.resolution.rule,
+              ownerDetail: choice.resolution.detail,
+            }
+          : {
+              owner: choice.email,
+              ownerRule: 'email-tag',
+              ownerDetail: `tag ${choice.tagKey}=${choice.email}`,
+            };
+      rows.push({
+        repository: repository.arn,
+        name: repository.name,
+        accountId: repository.accountId,
+        region: repository.region,
+        findings: failing.length,
+        ...owner,
+        ticket: (await knownTicket(state, repository.key)) ?? ticketKeyFromNotes(ofRepository),
+        risks,
+        error,
+      });
+    }
+    return rows.sort((a, b) => a.repository.localeCompare(b.repository));
+  } finally {
+    redis.disconnect();
+    aws.destroy();
+  }
+};
+
+export const formatScan = (rows: readonly ScanRow[]): string => {
+  if (rows.length === 0) return 'no repository has an active failed ECR.2 finding\n';
+  return `${rows
+    .map((row) =>
+      [
+        `${row.name}  account ${row.accountId}  ${row.region}  findings ${row.findings}`,
+        `  owner   ${row.owner} (${row.ownerDetail})`,
+        `  ticket  ${row.ticket ?? 'none known'}`,
+        ...(row.risks.length === 0
+          ? ['  risks   none found']
+          : row.risks.map((risk) => `  risk    ${risk.summary}`)),
+        ...(row.error ? [`  error   ${row.error}`] : []),
+      ].join('\n'),
+    )
+    .join('\n')}\n${rows.length} repositories\n`;
+};

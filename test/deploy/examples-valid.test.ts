@@ -1,0 +1,44 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { parseEnvironment } from '../../src/config/environment.js';
+import { parseOwnersFile } from '../../src/config/owners-file.js';
+
+// The shipped examples must pass hubwarden's own validation, so copying them is a working start.
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const read = (file: string): string => readFileSync(root + file, 'utf8');
+
+const dotenv = (text: string): Record<string, string> =>
+  Object.fromEntries(
+    text
+      .split('\n')
+      .map((line) => /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line))
+      .filter((match) => match !== null)
+      .map((match) => [match[1]!, match[2]!]),
+  );
+
+describe('shipped examples pass hubwarden validation', () => {
+  it('examples/hubwarden.yml', () => {
+    expect(parseOwnersFile(read('examples/hubwarden.yml'))).toMatchObject({ ok: true });
+  });
+
+  it('the owners file in the Kubernetes ConfigMap', () => {
+    const configMap = parse(read('deploy/kubernetes/configmap-owners.yaml')) as {
+      data: Record<string, string>;
+    };
+    expect(parseOwnersFile(configMap.data['hubwarden.yml']!)).toMatchObject({ ok: true });
+  });
+
+  it('.env.example', () => {
+    expect(parseEnvironment(dotenv(read('.env.example')))).toMatchObject({ ok: true });
+  });
+
+  it('the Kubernetes ConfigMap and Secret template together', () => {
+    const env = parse(read('deploy/kubernetes/configmap-env.yaml')) as { data: Record<string, string> };
+    const secret = parse(read('deploy/kubernetes/secret.example.yaml')) as {
+      stringData: Record<string, string>;
+    };
+    expect(parseEnvironment({ ...env.data, ...secret.stringData })).toMatchObject({ ok: true });
+  });
+});

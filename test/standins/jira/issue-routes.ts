@@ -1,0 +1,171 @@
+import { jiraError, json, noContent, type Reply } from './http-reply.js';
+import { parseFields, richTextProblem } from './issue-fields.js';
+import { jiraTimestamp, statusJson, type StandInIssue, type StandInUser } from './issue-store.js';
+import type { Route, RouteRequest, StandInState } from './route.js';
+
+const notFound = (): Reply =>
+  jiraError(404, ['Issue does not exist or you do not have permission to see it.']);
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+export const userJson = (user: StandInUser, state: StandInState) =>
+  state.fields.deployment === 'cloud'
+    ? {
+        accountId: user.accountId,
+        accountType: 'atlassian',
+        displayName: user.displayName,
+        active: user.active ?? true,
+        ...(user.emailHidden ? {} : { emailAddress: user.email }),
+      }
+    : {
+        name: user.name,
+        key: user.name,
+        displayName: user.displayName,
+        emailAddress: user.email,
+        active: user.active ?? true,
+      };
+
+export const issueJson = (issue: StandInIssue, state: StandInState, only?: readonly string[]) => {
+  const all: Record<string, unknown> = {
+    summary: issue.summary,
+    status: statusJson(issue.status),
+    labels: issue.labels,
+    assignee: issue.assignee ? userJson(issue.assignee, state) : null,
+    description: issue.description ?? null,
+    created: jiraTimestamp(issue.createdMs),
+    issuetype: { name: issue.issueType },
+    project: { key: issue.projectKey },
+  };
+  const wanted = only && !only.includes('*all') ? only : Object.keys(all);
+  return {
+    id: issue.id,
+    key: issue.key,
+    self: `${state.apiBase()}/issue/${issue.id}`,
+    fields: Object.fromEntries(wanted.filter((name) => name in all).map((name) => [name, all[name]])),
+  };
+};
+
+const issueOf = (request: RouteRequest, state: StandInState): StandInIssue | undefined =>
+  state.store.issues.get(request.params.key?.toUpperCase() ?? '');
+
+const create: Route = {
+  method: 'POST',
+  path: '/issue',
+  handle: (request, state) => {
+    const body = isObject(request.body) ? request.body : {};
+    const changes = parseFields(body.fields, state.fields, true);
+    if (Object.keys(changes.errors).length > 0) return jiraError(400, [], changes.errors);
+    const issue = state.store.add({
+      summary: changes.summary ?? '',
+      description: changes.description,
+      labels: changes.labels ?? [],
+      issueType: changes.issueType ?? 'Task',
+      assignee: changes.assignee ?? undefined,
+    });
+    return json({ id: issue.id, key: issue.key, self: `${state.apiBase()}/issue/${issue.id}` }, 201);
+  },
+};
+
+const get: Route = {
+  method: 'GET',
+  path: '/issue/{key}',
+  handle: (request, state) => {
+    const issue = issueOf(request, state);
+    if (!issue) return notFound();
+    const fields = request.query.get('fields');
+    return json(issueJson(issue, state, fields ? fields.split(',') : undefined));
+  },
+};
+
+const edit: Route = {
+  method: 'PUT',
+  path: '/issue/{key}',
+  handle: (request, state) => {
+    const issue = issueOf(request, state);
+    if (!issue) return notFound();
+    const body = isObject(request.body) ? request.body : {};
+    const changes = parseFields(body.fields ?? {}, state.fields, false);
+    if (Object.keys(changes.errors).length > 0) return jiraError(400, [], changes.errors);
+    if (changes.summary !== undefined) issue.summary = changes.summary;
+    if ('description' in changes) issue.description = changes.description;
+    if (changes.labels !== undefined) issue.labels = changes.labels;
+    if (changes.assignee !== undefined) issue.assignee = changes.assignee ?? undefined;
+    state.store.reindex(issue);
+    return noContent();
+  },
+};
+
+const addComment: Route = {
+  method: 'POST',
+  path: '/issue/{key}/comment',
+  handle: (request, state) => {
+    const issue = issueOf(request, state);
+    if (!issue) return notFound();
+    const body = isObject(request.body) ? request.body.body : undefined;
+    const problem = richTextProblem(body, state.fields.deployment);
+    if (problem) return jiraError(400, [], { comment: problem });
+    const comment = { id: String(20000 + issue.comments.length), body, created: jiraTimestamp(Date.now()) };
+    issue.comments.push(comment);
+    return json({ ...comment, author: userJson(state.myself, state) }, 201);
+  },
+};
+
+const listComments: Route = {
+  method: 'GET',
+  path: '/issue/{key}/comment',
+  handle: (request, state) => {
+    const issue = issueOf(request, state);
+    if (!issue) return notFound();
+    return json({ startAt: 0, maxResults: 5000, total: issue.comments.length, comments: issue.comments });
+  },
+};
+
+const listTransitions: Route = {
+  method: 'GET',
+  path: '/issue/{key}/transitions',
+  handle: (request, state) => {
+    if (!issueOf(request, state)) return notFound();
+    // Global transitions: every one is offered from every status, including the one the issue is in.
+    return json({
+      expand: 'transitions',
+      transitions: state.store.transitions.map((t) => ({
+        id: t.id,
+        name: t.name,
+        to: statusJson(t.to),
+        hasScreen: false,
+        isGlobal: true,
+        isInitial: false,
+        isAvailable: true,
+        isConditional: false,
+      })),
+    });
+  },
+};
+
+const doTransition: Route = {
+  method: 'POST',
+  path: '/issue/{key}/transitions',
+  handle: (request, state) => {
+    const issue = issueOf(request, state);
+    if (!issue) return notFound();
+    const wanted =
+      isObject(request.body) && isObject(request.body.transition) ? request.body.transition.id : undefined;
+    const transition = state.store.transitions.find((t) => t.id === String(wanted));
+    if (!transition)
+      return jiraError(400, [`Transition id '${String(wanted)}' is not valid for this issue.`]);
+    issue.status = transition.to;
+    state.store.reindex(issue);
+    return noContent();
+  },
+};
+
+export const issueRoutes: readonly Route[] = [
+  create,
+  get,
+  edit,
+  addComment,
+  listComments,
+  listTransitions,
+  doTransition,
+];
