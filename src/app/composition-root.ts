@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../adapters/redis/connection.js';
 import { createAwsAdapters, type AwsAdapters } from '../adapters/aws/index.js';
 import { closeQueues, createQueues, type Queues } from '../adapters/bullmq/queues.js';
 import { JiraTicketTracker } from '../adapters/jira/index.js';
@@ -17,7 +17,7 @@ const HOUR = 3_600_000;
 export interface Service {
   readonly config: Config;
   readonly deps: PipelineDeps;
-  readonly redis: Redis;
+  readonly redis: RedisConnection;
   readonly queues: Queues;
   readonly metrics: Metrics;
   readonly aws: AwsAdapters;
@@ -29,7 +29,7 @@ export interface Service {
 /** The one place that knows every adapter: builds them from configuration and wires the core. */
 export const composeService = (config: Config, log: Logger): Service => {
   const { env } = config;
-  const redis = connectRedis(env.REDIS_URL);
+  const redis = connectRedis(env.REDIS_URL, { cluster: env.REDIS_CLUSTER });
   // Every queue, worker and event stream shares this connection and listens for its close.
   redis.setMaxListeners(100);
   const metrics = createMetrics();

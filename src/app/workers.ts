@@ -3,9 +3,11 @@ import type { Queues, QueueName } from '../adapters/bullmq/queues.js';
 import type { PipelineDeps } from '../core/use-cases/pipeline-deps.js';
 import type { ReconcileResult } from '../core/use-cases/reconcile-repository.js';
 import { pollProcessor } from '../../workers/poll-processor.js';
+import { remediationProcessor } from '../../workers/remediation-processor.js';
 import { repositoryProcessor } from '../../workers/repository-processor.js';
+import { suppressionProcessor } from '../../workers/suppression-processor.js';
 import { steered } from '../../workers/steer-errors.js';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../adapters/redis/connection.js';
 import type { Metrics } from './metrics.js';
 
 export interface WorkerOptions {
@@ -16,7 +18,7 @@ export interface WorkerOptions {
 
 export type Processors = Partial<Record<QueueName, (job: Job) => Promise<unknown>>>;
 
-/** The processors of every queue; the Slack issue adds remediation and suppression. */
+/** The processors of every queue. */
 export const pipelineProcessors = (
   deps: PipelineDeps,
   queues: Queues,
@@ -27,6 +29,8 @@ export const pipelineProcessors = (
     fullEveryMs: options.fullReconcileEveryMs,
   }),
   repository: repositoryProcessor(deps),
+  remediation: remediationProcessor(deps),
+  suppression: suppressionProcessor(deps),
 });
 
 const recordOutcome = (metrics: Metrics, queue: QueueName, result: unknown) => {
@@ -42,7 +46,7 @@ const recordOutcome = (metrics: Metrics, queue: QueueName, result: unknown) => {
 
 /** One BullMQ worker per queue, each steering errors by kind (retry, slow down, give up). */
 export const startWorkers = (
-  connection: Redis,
+  connection: RedisConnection,
   prefix: string,
   queues: Queues,
   processors: Processors,

@@ -1,6 +1,6 @@
 import type { Worker } from 'bullmq';
 import type { Server } from 'node:http';
-import { composeService } from '../app/composition-root.js';
+import { composeService, type Service } from '../app/composition-root.js';
 import { pipelineProcessors, startWorkers, type WorkerOptions } from '../app/workers.js';
 import { createHttpServer } from '../http/server.js';
 import type { Config } from '../config/load-config.js';
@@ -18,28 +18,31 @@ export const workerOptions = (config: Config): WorkerOptions => ({
   fullReconcileEveryMs: Math.max(6 * 3_600_000, config.env.POLL_INTERVAL_SECONDS * 1_000 * 12),
 });
 
-/**
- * `hubwarden run`: the HTTP server, the workers and the poll scheduler, or one of them per `--role`.
- * SIGTERM/SIGINT: stop taking work, let in-flight jobs finish (or hand them back), exit 0 within 30 s.
- */
-export const runService = async (config: Config, log: Logger, role: Role): Promise<void> => {
+export interface RunningService {
+  readonly service: Service;
+  /** the port the HTTP server listens on (useful with PORT=0) */
+  readonly port: number;
+  /** stop taking work, finish in-flight jobs (or hand them back), close connections */
+  stop(): Promise<void>;
+}
+
+/** Starts the parts of the service that `role` asks for; every role serves the health routes. */
+export const startService = async (config: Config, log: Logger, role: Role): Promise<RunningService> => {
   const service = composeService(config, log);
   const { env } = config;
   const prefix = env.HUBWARDEN_DRY_RUN ? `${env.QUEUE_PREFIX}:dry-run` : env.QUEUE_PREFIX;
   const options = workerOptions(config);
-  let workers: Worker[] = [];
-  let server: Server | undefined;
-
-  if (role === 'all' || role === 'worker') {
-    workers = startWorkers(
-      service.redis,
-      prefix,
-      service.queues,
-      pipelineProcessors(service.deps, service.queues, options),
-      options,
-      service.metrics,
-    );
-  }
+  const workers: Worker[] =
+    role === 'all' || role === 'worker'
+      ? startWorkers(
+          service.redis,
+          prefix,
+          service.queues,
+          pipelineProcessors(service.deps, service.queues, options),
+          options,
+          service.metrics,
+        )
+      : [];
   if (role === 'all' || role === 'scheduler') {
     // One scheduler entry however many replicas upsert it; one start-up full read per minute at most.
     await service.queues.poll.upsertJobScheduler(
@@ -53,20 +56,38 @@ export const runService = async (config: Config, log: Logger, role: Role): Promi
       { jobId: `startup-${Math.floor(Date.now() / 60_000)}` },
     );
   }
-  if (role === 'all' || role === 'api') {
-    server = createHttpServer({
-      log,
-      metrics: service.metrics,
-      ready: async () => (await service.redis.ping()) === 'PONG',
-      slack: createSlackEdge(service, log),
-      suppressions: () => service.deps.state.listSuppressions(),
-      apiToken: env.HUBWARDEN_API_TOKEN,
-    });
-    await new Promise<void>((resolve) => server?.listen(env.PORT, resolve));
-    log.info({ port: env.PORT }, 'http server listening');
-  }
-  log.info({ role, dryRun: env.HUBWARDEN_DRY_RUN }, 'hubwarden running');
+  // Every role serves /healthz, /readyz and /metrics (probes); only api serves Slack and /api/*.
+  const serving = role === 'all' || role === 'api';
+  const server: Server = createHttpServer({
+    log,
+    metrics: service.metrics,
+    ready: async () => (await service.redis.ping()) === 'PONG',
+    slack: serving ? createSlackEdge(service, log) : undefined,
+    suppressions: () => service.deps.state.listSuppressions(),
+    apiToken: serving ? env.HUBWARDEN_API_TOKEN : undefined,
+  });
+  await new Promise<void>((resolve) => server.listen(env.PORT, '0.0.0.0', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : env.PORT;
+  log.info({ role, port, dryRun: env.HUBWARDEN_DRY_RUN }, 'hubwarden running');
+  return {
+    service,
+    port,
+    stop: async () => {
+      server.close();
+      server.closeAllConnections();
+      await Promise.all(workers.map((worker) => worker.close()));
+      await service.close();
+    },
+  };
+};
 
+/**
+ * `hubwarden run`: the HTTP server, the workers and the poll scheduler, or one of them per `--role`.
+ * SIGTERM/SIGINT: stop taking work, let in-flight jobs finish (or hand them back), exit 0 within 30 s.
+ */
+export const runService = async (config: Config, log: Logger, role: Role): Promise<void> => {
+  const running = await startService(config, log, role);
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -77,10 +98,7 @@ export const runService = async (config: Config, log: Logger, role: Role): Promi
       process.exit(0);
     }, SHUTDOWN_DEADLINE_MS);
     deadline.unref();
-    server?.close();
-    server?.closeAllConnections();
-    await Promise.all(workers.map((worker) => worker.close()));
-    await service.close();
+    await running.stop();
     clearTimeout(deadline);
     log.info({}, 'stopped');
     process.exit(0);

@@ -74,8 +74,8 @@ export const syncOnce = async (
   const options = workerOptions(config);
   const connection = service.redis;
   const events = {
-    poll: new QueueEvents('poll', { connection: connection.duplicate(), prefix }),
-    repository: new QueueEvents('repository', { connection: connection.duplicate(), prefix }),
+    poll: new QueueEvents('poll', { connection, prefix }),
+    repository: new QueueEvents('repository', { connection, prefix }),
   };
   await Promise.all([events.poll.waitUntilReady(), events.repository.waitUntilReady()]);
   const workers = startWorkers(

@@ -38,7 +38,11 @@ const schema = z
       .string()
       .regex(/^rediss?:\/\//, { message: 'must start with redis:// or rediss://' })
       .default('redis://127.0.0.1:6379'),
-    QUEUE_PREFIX: z.string().min(1).default('{hubwarden}'),
+    REDIS_CLUSTER: boolean.default(false),
+    QUEUE_PREFIX: z
+      .string()
+      .regex(/^[^:\s]+$/, { message: 'must not contain ":" or spaces' })
+      .default('{hubwarden}'),
     JIRA_BASE_URL: url,
     JIRA_EMAIL: optional(z.string().min(3)),
     JIRA_API_TOKEN: optional(z.string().min(1)),

@@ -1,4 +1,5 @@
 import type { RepositoryRef } from './model.js';
+import type { MessageRef } from './ports/chat.js';
 
 /**
  * pending: asked for, waiting for a reviewer (requireApproval);
@@ -25,4 +26,6 @@ export interface Suppression {
   /** why it was revoked or how it ended */
   readonly endReason: string | undefined;
   readonly endedAt: string | undefined;
+  /** the message in the review channel that carries this suppression's buttons */
+  readonly reviewMessage: MessageRef | undefined;
 }

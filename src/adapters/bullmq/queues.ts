@@ -1,5 +1,5 @@
 import { Queue, type JobsOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 export const QUEUE_NAMES = ['poll', 'repository', 'remediation', 'suppression'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
@@ -14,7 +14,8 @@ export const DEFAULT_JOB_OPTIONS: JobsOptions = {
 
 export type Queues = Readonly<Record<QueueName, Queue>>;
 
-export const createQueues = (connection: Redis, prefix: string): Queues =>
+/** `connection` is a single Redis or a Cluster; on a Cluster, `prefix` must carry a `{hash tag}`. */
+export const createQueues = (connection: Redis | Cluster, prefix: string): Queues =>
   Object.fromEntries(
     QUEUE_NAMES.map((name) => [
       name,

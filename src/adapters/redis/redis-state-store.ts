@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { HubwardenError } from '../../core/errors.js';
 import type { Finding } from '../../core/model.js';
 import type {
@@ -9,6 +8,7 @@ import type {
   TicketIndexEntry,
 } from '../../core/ports/state-store.js';
 import type { Suppression } from '../../core/suppression.js';
+import type { RedisConnection } from './connection.js';
 
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 const LOCK_POLL_MS = 50;
@@ -20,10 +20,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * `{hubwarden}` hash tag, so all keys live in one Redis Cluster slot and pipelines stay legal there.
  */
 export class RedisStateStore implements StateStore {
-  readonly #redis: Redis;
+  readonly #redis: RedisConnection;
   readonly #prefix: string;
 
-  constructor(redis: Redis, prefix: string) {
+  constructor(redis: RedisConnection, prefix: string) {
     this.#redis = redis;
     this.#prefix = `${prefix}:state`;
   }

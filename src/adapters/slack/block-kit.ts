@@ -24,7 +24,11 @@ export const LIMITS = {
 } as const;
 
 /** A `plain_text` object (never parsed by Slack): the safe home for untrusted text. */
-export const plain = (value: string, maxLength: number = LIMITS.sectionText, singleLine = false): PlainTextElement => {
+export const plain = (
+  value: string,
+  maxLength: number = LIMITS.sectionText,
+  singleLine = false,
+): PlainTextElement => {
   const text = toPlainText(value, maxLength, singleLine);
   // Slack rejects empty text objects
   return { type: 'plain_text', text: text.trim().length > 0 ? text : '-', emoji: true };
@@ -34,7 +38,11 @@ export const plain = (value: string, maxLength: number = LIMITS.sectionText, sin
  * A `mrkdwn` object for text composed by hubwarden from trusted pieces and escaped untrusted ones;
  * `verbatim` stops Slack from auto-linking names and URLs inside it.
  */
-export const mrkdwn = (text: string): MrkdwnElement => ({ type: 'mrkdwn', text: text.length > 0 ? text : '-', verbatim: true });
+export const mrkdwn = (text: string): MrkdwnElement => ({
+  type: 'mrkdwn',
+  text: text.length > 0 ? text : '-',
+  verbatim: true,
+});
 
 export const plainSection = (value: string): KnownBlock => ({ type: 'section', text: plain(value) });
 
@@ -51,7 +59,10 @@ export const slackTimeOf = (iso: string | undefined): string => {
   if (iso === undefined) return 'an unknown time';
   const millis = Date.parse(iso);
   if (Number.isNaN(millis)) return escapeMrkdwn(iso, 100, true);
-  const fallback = new Date(millis).toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, ' UTC');
+  const fallback = new Date(millis)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d{3}Z$/, ' UTC');
   return `<!date^${Math.floor(millis / 1000)}^{date_short_pretty} {time}|${fallback}>`;
 };
 

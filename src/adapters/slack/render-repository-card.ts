@@ -21,7 +21,8 @@ export interface RenderedMessage {
   readonly blocks: KnownBlock[];
 }
 
-const FIX_ADVICE = 'Move pipelines to commit-SHA tags first: once tags are immutable, pushing an existing tag fails.';
+const FIX_ADVICE =
+  'Move pipelines to commit-SHA tags first: once tags are immutable, pushing an existing tag fails.';
 
 const riskLine = (risk: Risk): string =>
   risk.examples.length > 0 ? `${risk.summary} (e.g. ${risk.examples.slice(0, 5).join(', ')})` : risk.summary;
@@ -29,7 +30,9 @@ const riskLine = (risk: Risk): string =>
 /** What the Fix confirmation says: the risks, then the advice, within Slack's 300 characters. */
 export const fixConfirmationText = (risks: readonly Risk[]): string => {
   const risksText =
-    risks.length > 0 ? `Risks: ${risks.map(riskLine).join('; ')}.` : 'No floating or signature tags were found.';
+    risks.length > 0
+      ? `Risks: ${risks.map(riskLine).join('; ')}.`
+      : 'No floating or signature tags were found.';
   return `${truncate(risksText, LIMITS.confirmText - FIX_ADVICE.length - 1)}\n${FIX_ADVICE}`;
 };
 
@@ -42,9 +45,15 @@ const statusOf = (card: RepositoryCard): { line: string; detail: string | undefi
     case 'failing':
       return { line: ':warning: Image tags are mutable: control ECR.2 fails.', detail: card.reason };
     case 'fixing':
-      return { line: `:hourglass_flowing_sand: Fix requested by ${who} at ${when}; in progress.`, detail: undefined };
+      return {
+        line: `:hourglass_flowing_sand: Fix requested by ${who} at ${when}; in progress.`,
+        detail: undefined,
+      };
     case 'fixed':
-      return { line: `:white_check_mark: Fixed by ${who} at ${when}: tags are immutable.`, detail: undefined };
+      return {
+        line: `:white_check_mark: Fixed by ${who} at ${when}: tags are immutable.`,
+        detail: undefined,
+      };
     case 'fix-failed':
       return { line: `:x: Fix failed at ${when}:`, detail: card.reason ?? 'no reason given' };
     case 'suppression-pending':

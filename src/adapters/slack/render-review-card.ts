@@ -1,6 +1,16 @@
 import type { SuppressionReviewCard } from '../../core/ports/chat.js';
 import type { Suppression, SuppressionStatus } from '../../core/suppression.js';
-import { LIMITS, dayOf, mentionOf, mrkdwn, mrkdwnSection, plain, plainSection, slackTimeOf, ticketLinkOf } from './block-kit.js';
+import {
+  LIMITS,
+  dayOf,
+  mentionOf,
+  mrkdwn,
+  mrkdwnSection,
+  plain,
+  plainSection,
+  slackTimeOf,
+  ticketLinkOf,
+} from './block-kit.js';
 import type { KnownBlock } from './block-kit.js';
 import { escapeMrkdwn } from './escape-mrkdwn.js';
 import type { RenderedMessage } from './render-repository-card.js';
@@ -20,7 +30,8 @@ export const suppressionStatusLine = (suppression: Suppression): string => {
         suppression.reviewedAt ? ` at ${slackTimeOf(suppression.reviewedAt)}` : ''
       }`
     : '';
-  const ended = suppression.endedAt && !suppression.reviewedBy ? ` · ended ${slackTimeOf(suppression.endedAt)}` : '';
+  const ended =
+    suppression.endedAt && !suppression.reviewedBy ? ` · ended ${slackTimeOf(suppression.endedAt)}` : '';
   return `${STATUS_LINES[suppression.status]}${reviewed}${ended}`;
 };
 
@@ -82,7 +93,10 @@ export const renderSuppressionReview = (review: SuppressionReviewCard): Rendered
     mrkdwnSection(suppressionStatusLine(suppression)),
     ...(suppression.endReason === undefined ? [] : [plainSection(`Reason: ${suppression.endReason}`)]),
     ...buttonsOf(review),
-    { type: 'context', elements: [plain(`suppression ${suppression.id} · ${repository.arn}`, LIMITS.sectionText, true)] },
+    {
+      type: 'context',
+      elements: [plain(`suppression ${suppression.id} · ${repository.arn}`, LIMITS.sectionText, true)],
+    },
   ];
   const text = escapeMrkdwn(
     `Suppression of ${repository.name} (${repository.accountId}, ${repository.region}) until ${dayOf(

@@ -5,7 +5,12 @@ import type { Suppression } from '../../core/suppression.js';
 import { LIMITS, dayOf, mentionOf, mrkdwnSection, plain, plainSection } from './block-kit.js';
 import type { KnownBlock } from './block-kit.js';
 import { escapeMrkdwn } from './escape-mrkdwn.js';
-import { EXPIRES_BLOCK_ID, INPUT_ACTION_ID, JUSTIFICATION_BLOCK_ID, SUPPRESS_CALLBACK_ID } from './slack-ids.js';
+import {
+  EXPIRES_BLOCK_ID,
+  INPUT_ACTION_ID,
+  JUSTIFICATION_BLOCK_ID,
+  SUPPRESS_CALLBACK_ID,
+} from './slack-ids.js';
 import type { SuppressModalMetadata } from './slack-payloads.js';
 
 /** The Suppress modal; `private_metadata` carries where it was opened from (re-derived by the core, never trusted). */
@@ -28,7 +33,10 @@ export const renderSuppressModal = (form: SuppressForm, metadata: SuppressModalM
         type: 'input',
         block_id: JUSTIFICATION_BLOCK_ID,
         label: plain('Justification', 2000),
-        hint: plain(`Why may this repository keep mutable tags? At least ${form.minJustificationLength} characters.`, 2000),
+        hint: plain(
+          `Why may this repository keep mutable tags? At least ${form.minJustificationLength} characters.`,
+          2000,
+        ),
         element: {
           type: 'plain_text_input',
           action_id: INPUT_ACTION_ID,
@@ -69,7 +77,9 @@ const listBlocks = (title: string, suppressions: readonly Suppression[]): KnownB
   return [
     { type: 'header', text: plain(`${title} (${suppressions.length})`, LIMITS.header, true) },
     ...(suppressions.length === 0 ? [plainSection('None.')] : shown.flatMap(suppressionBlocks)),
-    ...(rest > 0 ? [plainSection(`…and ${rest} more: run \`hubwarden suppressions\` for the full list.`)] : []),
+    ...(rest > 0
+      ? [plainSection(`…and ${rest} more: run \`hubwarden suppressions\` for the full list.`)]
+      : []),
     { type: 'divider' },
   ];
 };

@@ -68,7 +68,12 @@ export class SlackChat implements Chat {
     const conversation = await this.conversationOf(channel);
     const message = plainMessage(text);
     await this.call('chat.postEphemeral', () =>
-      this.client.chat.postEphemeral({ channel: conversation, user, text: message.text, blocks: message.blocks }),
+      this.client.chat.postEphemeral({
+        channel: conversation,
+        user,
+        text: message.text,
+        blocks: message.blocks,
+      }),
     );
   }
 
@@ -124,7 +129,12 @@ export class SlackChat implements Chat {
   private async update(ref: MessageRef, message: RenderedMessage): Promise<void> {
     const conversation = await this.conversationOf(ref.channel);
     await this.call('chat.update', () =>
-      this.client.chat.update({ channel: conversation, ts: ref.ts, text: message.text, blocks: message.blocks }),
+      this.client.chat.update({
+        channel: conversation,
+        ts: ref.ts,
+        text: message.text,
+        blocks: message.blocks,
+      }),
     );
   }
 
@@ -133,7 +143,9 @@ export class SlackChat implements Chat {
     if (!isUserId(channel)) return channel;
     const known = this.directChannels.get(channel);
     if (known) return known;
-    const answer = await this.call('conversations.open', () => this.client.conversations.open({ users: channel }));
+    const answer = await this.call('conversations.open', () =>
+      this.client.conversations.open({ users: channel }),
+    );
     const id = answer.channel?.id;
     if (!id) {
       throw new HubwardenError('Slack conversations.open answered without a channel', {

@@ -12,7 +12,9 @@ export interface SlackLogger {
 export const silentLogger: SlackLogger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 
 const textOf = (parts: readonly unknown[]): string =>
-  parts.map((part) => (part instanceof Error ? part.message : typeof part === 'string' ? part : String(part))).join(' ');
+  parts
+    .map((part) => (part instanceof Error ? part.message : typeof part === 'string' ? part : String(part)))
+    .join(' ');
 
 /**
  * Bolt and the Web API client log `(...parts)`; hubwarden logs JSON with a context object. The level is

@@ -31,7 +31,14 @@ export const parseButtonPress = (body: unknown): ButtonPress | undefined => {
   const channelId = channel?.id ?? container?.channel_id;
   const messageTs = container?.message_ts ?? message?.ts;
   if (!action || channelId === undefined || messageTs === undefined) return undefined;
-  return { actionId: action.action_id, actor: user.id, channel: channelId, messageTs, value: action.value ?? '', triggerId };
+  return {
+    actionId: action.action_id,
+    actor: user.id,
+    channel: channelId,
+    messageTs,
+    value: action.value ?? '',
+    triggerId,
+  };
 };
 
 /** What the Suppress modal carries from the message it was opened on. */
@@ -41,7 +48,11 @@ export interface SuppressModalMetadata {
   readonly repositoryKey: string;
 }
 
-const metadataSchema = z.object({ channel: z.string().min(1), messageTs: z.string().min(1), repositoryKey: z.string() });
+const metadataSchema = z.object({
+  channel: z.string().min(1),
+  messageTs: z.string().min(1),
+  repositoryKey: z.string(),
+});
 
 const stateValueSchema = z.object({
   type: z.string(),
@@ -83,7 +94,11 @@ export const parseSuppressSubmission = (body: unknown): SuppressSubmission | und
   return { ...origin.data, actor: user.id, justification, expires };
 };
 
-const homeOpenedSchema = z.object({ type: z.literal('app_home_opened'), user: z.string().min(1), tab: z.string().optional() });
+const homeOpenedSchema = z.object({
+  type: z.literal('app_home_opened'),
+  user: z.string().min(1),
+  tab: z.string().optional(),
+});
 
 /** The user whose Home tab was opened, or undefined for the Messages tab or a malformed event. */
 export const parseHomeOpened = (event: unknown): string | undefined => {

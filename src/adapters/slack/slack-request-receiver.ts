@@ -58,7 +58,10 @@ export class SlackRequestReceiver implements Receiver {
     const { logger } = this.options;
     let buffered: Awaited<ReturnType<typeof HTTPModuleFunctions.bufferIncomingMessage>>;
     try {
-      buffered = await HTTPModuleFunctions.bufferIncomingMessage(req, this.options.bodyLimitBytes ?? 1024 * 1024);
+      buffered = await HTTPModuleFunctions.bufferIncomingMessage(
+        req,
+        this.options.bodyLimitBytes ?? 1024 * 1024,
+      );
     } catch (error) {
       const tooLarge = HTTPModuleFunctions.isRawBodyError(error) && error.statusCode === 413;
       logger.warn({ tooLarge }, 'Slack request body could not be read');
@@ -94,7 +97,8 @@ export class SlackRequestReceiver implements Receiver {
     if (signature === undefined || !Number.isInteger(timestamp)) return 'missing signature headers';
     const nowMs = this.options.clock();
     // Bolt only refuses old timestamps; a far-future one is as suspect
-    if (Math.abs(nowMs / 1000 - timestamp) > MAX_SIGNATURE_AGE_SECONDS) return 'timestamp older than 5 minutes';
+    if (Math.abs(nowMs / 1000 - timestamp) > MAX_SIGNATURE_AGE_SECONDS)
+      return 'timestamp older than 5 minutes';
     try {
       verifySlackRequest({
         signingSecret: this.options.signingSecret,
@@ -108,7 +112,11 @@ export class SlackRequestReceiver implements Receiver {
     }
   }
 
-  private async dispatch(req: IncomingMessage, res: ServerResponse, body: Record<string, unknown>): Promise<void> {
+  private async dispatch(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: Record<string, unknown>,
+  ): Promise<void> {
     const { logger } = this.options;
     let acknowledged = false;
     const timer = setTimeout(() => {

@@ -31,7 +31,16 @@ export interface RepositoryRecord {
   readonly repository: RepositoryRef;
   readonly ticket: TicketRecord | undefined;
   readonly message: MessageRecord | undefined;
-  readonly owner: { readonly name: string; readonly rule: OwnerRule; readonly detail: string } | undefined;
+  readonly owner:
+    | {
+        readonly name: string;
+        readonly rule: OwnerRule;
+        readonly detail: string;
+        /** who may press Fix / Suppress besides security reviewers */
+        readonly slackUsers: readonly string[];
+        readonly channel: string | undefined;
+      }
+    | undefined;
   readonly risks: readonly Risk[];
   readonly fix: FixRecord | undefined;
   /** the suppression that applies now or applied last */

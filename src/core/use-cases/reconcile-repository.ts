@@ -98,7 +98,16 @@ export const reconcileLocked = async (
         deps.control.assessRisks(await deps.registry.images(repository)),
       )
     : record.risks;
-  await save({ owner: { name: owner.owner.name, rule: owner.rule, detail: owner.detail }, risks });
+  await save({
+    owner: {
+      name: owner.owner.name,
+      rule: owner.rule,
+      detail: owner.detail,
+      slackUsers: owner.owner.slackUsers,
+      channel: owner.owner.slackChannel,
+    },
+    risks,
+  });
 
   const active = failing && isSuppressionActive(suppression, now);
   const content = newTicketFor(

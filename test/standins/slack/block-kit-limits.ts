@@ -10,7 +10,8 @@ const isObject = (value: unknown): value is Json => typeof value === 'object' &&
 const checkText = (value: unknown, where: string, max: number, plainOnly = false): string | undefined => {
   if (!isObject(value)) return `${where}: missing text object`;
   const { type, text } = value;
-  if (type !== 'plain_text' && (plainOnly || type !== 'mrkdwn')) return `${where}: bad text type ${String(type)}`;
+  if (type !== 'plain_text' && (plainOnly || type !== 'mrkdwn'))
+    return `${where}: bad text type ${String(type)}`;
   if (typeof text !== 'string' || text.length < 1) return `${where}: text must not be empty`;
   if (text.length > max) return `${where}: text longer than ${max}`;
   return undefined;
@@ -37,10 +38,12 @@ const checkElement = (element: unknown, where: string, actionIds: Set<string>): 
   }
   switch (element.type) {
     case 'button':
-      if (typeof element.value === 'string' && element.value.length > 2000) return `${where}: value longer than 2000`;
+      if (typeof element.value === 'string' && element.value.length > 2000)
+        return `${where}: value longer than 2000`;
       return checkText(element.text, `${where}.text`, 75, true) ?? checkConfirm(element.confirm, where);
     case 'plain_text_input':
-      if (typeof element.max_length === 'number' && element.max_length > 3000) return `${where}: max_length > 3000`;
+      if (typeof element.max_length === 'number' && element.max_length > 3000)
+        return `${where}: max_length > 3000`;
       return undefined;
     default:
       return undefined;
@@ -67,11 +70,14 @@ const checkBlock = (block: unknown, where: string, actionIds: Set<string>): stri
           if (problem) return problem;
         }
       }
-      return block.accessory === undefined ? undefined : checkElement(block.accessory, `${where}.accessory`, actionIds);
+      return block.accessory === undefined
+        ? undefined
+        : checkElement(block.accessory, `${where}.accessory`, actionIds);
     }
     case 'context': {
       const elements = block.elements;
-      if (!Array.isArray(elements) || elements.length < 1 || elements.length > 10) return `${where}: 1 to 10 elements`;
+      if (!Array.isArray(elements) || elements.length < 1 || elements.length > 10)
+        return `${where}: 1 to 10 elements`;
       for (const [index, element] of elements.entries()) {
         const problem = checkText(element, `${where}.elements[${index}]`, 3000);
         if (problem) return problem;
@@ -80,7 +86,8 @@ const checkBlock = (block: unknown, where: string, actionIds: Set<string>): stri
     }
     case 'actions': {
       const elements = block.elements;
-      if (!Array.isArray(elements) || elements.length < 1 || elements.length > 25) return `${where}: 1 to 25 elements`;
+      if (!Array.isArray(elements) || elements.length < 1 || elements.length > 25)
+        return `${where}: 1 to 25 elements`;
       for (const [index, element] of elements.entries()) {
         const problem = checkElement(element, `${where}.elements[${index}]`, actionIds);
         if (problem) return problem;
@@ -103,9 +110,9 @@ export const blockKitProblem = (blocks: unknown, maxBlocks: number): string | un
   if (blocks === undefined) return undefined;
   if (!Array.isArray(blocks)) return 'blocks must be an array';
   if (blocks.length > maxBlocks) return `more than ${maxBlocks} blocks`;
-  const actionIds = new Set<string>();
   for (const [index, block] of blocks.entries()) {
-    const problem = checkBlock(block, `blocks[${index}]`, actionIds);
+    // Slack wants action ids unique within their block (two input blocks may both use `value`)
+    const problem = checkBlock(block, `blocks[${index}]`, new Set<string>());
     if (problem) return problem;
   }
   return undefined;
@@ -127,7 +134,8 @@ export const modalViewProblem = (view: Json): string | undefined => {
   if (typeof view.private_metadata === 'string' && view.private_metadata.length > 3000) {
     return 'private_metadata longer than 3000';
   }
-  if (typeof view.callback_id === 'string' && view.callback_id.length > 255) return 'callback_id longer than 255';
+  if (typeof view.callback_id === 'string' && view.callback_id.length > 255)
+    return 'callback_id longer than 255';
   const blocks = view.blocks;
   const hasInput = Array.isArray(blocks) && blocks.some((block) => isObject(block) && block.type === 'input');
   if (hasInput && view.submit === undefined) return 'a view with input blocks needs submit';

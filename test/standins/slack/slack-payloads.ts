@@ -20,16 +20,33 @@ export interface BlockActionsInput {
 /** A `block_actions` payload for a button pressed in a channel message. */
 export const buildBlockActionsPayload = (input: BlockActionsInput): Record<string, unknown> => ({
   type: 'block_actions',
-  user: { id: input.userId, username: input.userId.toLowerCase(), name: input.userId.toLowerCase(), team_id: STANDIN_TEAM.id },
+  user: {
+    id: input.userId,
+    username: input.userId.toLowerCase(),
+    name: input.userId.toLowerCase(),
+    team_id: STANDIN_TEAM.id,
+  },
   api_app_id: API_APP_ID,
   token: 'deprecated-verification-token',
-  container: { type: 'message', message_ts: input.messageTs, channel_id: input.channelId, is_ephemeral: false },
+  container: {
+    type: 'message',
+    message_ts: input.messageTs,
+    channel_id: input.channelId,
+    is_ephemeral: false,
+  },
   trigger_id: input.triggerId,
   team: STANDIN_TEAM,
   enterprise: null,
   is_enterprise_install: false,
   channel: { id: input.channelId, name: 'standin-channel' },
-  message: { type: 'message', user: 'U0HUBWARDEN', bot_id: 'B0HUBWARDEN', ts: input.messageTs, text: 'fallback text', blocks: [] },
+  message: {
+    type: 'message',
+    user: 'U0HUBWARDEN',
+    bot_id: 'B0HUBWARDEN',
+    ts: input.messageTs,
+    text: 'fallback text',
+    blocks: [],
+  },
   state: { values: {} },
   response_url: `https://hooks.slack.com/actions/${STANDIN_TEAM.id}/1/standin`,
   actions: [
@@ -48,7 +65,10 @@ export type StateValue =
   | { readonly type: 'plain_text_input'; readonly value: string | null }
   | { readonly type: 'datepicker'; readonly selected_date: string | null };
 
-export const plainTextInputValue = (value: string | null): StateValue => ({ type: 'plain_text_input', value });
+export const plainTextInputValue = (value: string | null): StateValue => ({
+  type: 'plain_text_input',
+  value,
+});
 export const datepickerValue = (selectedDate: string | null): StateValue => ({
   type: 'datepicker',
   selected_date: selectedDate,
@@ -68,7 +88,12 @@ export interface ViewSubmissionInput {
 export const buildViewSubmissionPayload = (input: ViewSubmissionInput): Record<string, unknown> => ({
   type: 'view_submission',
   team: STANDIN_TEAM,
-  user: { id: input.userId, username: input.userId.toLowerCase(), name: input.userId.toLowerCase(), team_id: STANDIN_TEAM.id },
+  user: {
+    id: input.userId,
+    username: input.userId.toLowerCase(),
+    name: input.userId.toLowerCase(),
+    team_id: STANDIN_TEAM.id,
+  },
   api_app_id: API_APP_ID,
   token: 'deprecated-verification-token',
   trigger_id: input.triggerId ?? `${Math.floor(Date.now() / 1000)}.1.submission`,
@@ -99,15 +124,32 @@ export const buildViewSubmissionPayload = (input: ViewSubmissionInput): Record<s
 });
 
 /** An Events API `event_callback` envelope for `app_home_opened`. */
-export const buildAppHomeOpenedEvent = (userId: string, tab: 'home' | 'messages' = 'home'): Record<string, unknown> => ({
+export const buildAppHomeOpenedEvent = (
+  userId: string,
+  tab: 'home' | 'messages' = 'home',
+): Record<string, unknown> => ({
   token: 'deprecated-verification-token',
   team_id: STANDIN_TEAM.id,
   api_app_id: API_APP_ID,
-  event: { type: 'app_home_opened', user: userId, channel: `D${userId.slice(1)}`, tab, event_ts: `${Math.floor(Date.now() / 1000)}.000200` },
+  event: {
+    type: 'app_home_opened',
+    user: userId,
+    channel: `D${userId.slice(1)}`,
+    tab,
+    event_ts: `${Math.floor(Date.now() / 1000)}.000200`,
+  },
   type: 'event_callback',
   event_id: `Ev${Date.now()}`,
   event_time: Math.floor(Date.now() / 1000),
-  authorizations: [{ enterprise_id: null, team_id: STANDIN_TEAM.id, user_id: 'U0HUBWARDEN', is_bot: true, is_enterprise_install: false }],
+  authorizations: [
+    {
+      enterprise_id: null,
+      team_id: STANDIN_TEAM.id,
+      user_id: 'U0HUBWARDEN',
+      is_bot: true,
+      is_enterprise_install: false,
+    },
+  ],
 });
 
 /** Slack's interaction body: `payload=<url-encoded JSON>`. */
@@ -128,8 +170,17 @@ export interface Delivery {
 }
 
 /** Posts a raw body with exactly these headers (to replay or tamper with a signed request). */
-export const postRaw = async (url: string, body: string, contentType: string, headers: Record<string, string>): Promise<Delivery> => {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': contentType, ...headers }, body });
+export const postRaw = async (
+  url: string,
+  body: string,
+  contentType: string,
+  headers: Record<string, string>,
+): Promise<Delivery> => {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': contentType, ...headers },
+    body,
+  });
   const text = await response.text();
   return { status: response.status, body: text, json: () => JSON.parse(text) as unknown };
 };

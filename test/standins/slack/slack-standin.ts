@@ -78,7 +78,12 @@ const parseParams = (body: string, contentType: string | undefined): Record<stri
   return Object.fromEntries(new URLSearchParams(body));
 };
 
-const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => {
+const send = (
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void => {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
   res.end(JSON.stringify(body));
 };
@@ -143,7 +148,12 @@ export const startSlackStandIn = async (options: SlackStandInOptions = {}): Prom
     if (fault) {
       if ('error' in fault) send(res, 200, { ok: false, error: fault.error });
       else if (fault.status === 429) {
-        send(res, 429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(fault.retryAfterSeconds ?? 1) });
+        send(
+          res,
+          429,
+          { ok: false, error: 'ratelimited' },
+          { 'retry-after': String(fault.retryAfterSeconds ?? 1) },
+        );
       } else send(res, fault.status, { ok: false, error: 'internal_error' });
       return;
     }
@@ -187,7 +197,8 @@ export const startSlackStandIn = async (options: SlackStandInOptions = {}): Prom
     calls,
     message: (channel, ts) => workspace.message(channel, ts),
     messagesIn: (channel) => workspace.messages.filter((message) => message.channel === channel),
-    homeOf: (userId) => workspace.views.findLast((view) => view.kind === 'home' && view.userId === userId)?.view,
+    homeOf: (userId) =>
+      workspace.views.findLast((view) => view.kind === 'home' && view.userId === userId)?.view,
     dmChannelOf: (userId) => workspace.dmChannelOf(userId),
     issueTriggerId: () => workspace.issueTriggerId(),
     inject: (method, fault, times = 1) => {

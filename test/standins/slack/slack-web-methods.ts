@@ -10,7 +10,9 @@ export type MethodAnswer = Record<string, unknown> & { ok: boolean };
 export const TRIGGER_LIFETIME_MS = 3000;
 
 const fail = (error: string, detail?: string): MethodAnswer =>
-  detail === undefined ? { ok: false, error } : { ok: false, error, response_metadata: { messages: [`[ERROR] ${detail}`] } };
+  detail === undefined
+    ? { ok: false, error }
+    : { ok: false, error, response_metadata: { messages: [`[ERROR] ${detail}`] } };
 
 /** Form-encoded calls carry objects as JSON strings; JSON calls carry them as they are. */
 const objectParam = (value: unknown): unknown => {
@@ -27,7 +29,8 @@ const stringParam = (params: Params, name: string): string | undefined => {
   return typeof value === 'string' && value.length > 0 ? value : undefined;
 };
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null;
 
 export interface WorkspaceOptions {
   readonly users: readonly StandInUser[];
@@ -77,7 +80,16 @@ export class SlackWorkspace {
   call(method: string, params: Params): MethodAnswer {
     switch (method) {
       case 'auth.test':
-        return { ok: true, url: 'https://standin.slack.com/', team: 'Stand-in', user: 'hubwarden', team_id: 'T0STANDIN', user_id: 'U0HUBWARDEN', bot_id: 'B0HUBWARDEN', is_enterprise_install: false };
+        return {
+          ok: true,
+          url: 'https://standin.slack.com/',
+          team: 'Stand-in',
+          user: 'hubwarden',
+          team_id: 'T0STANDIN',
+          user_id: 'U0HUBWARDEN',
+          bot_id: 'B0HUBWARDEN',
+          is_enterprise_install: false,
+        };
       case 'chat.postMessage':
         return this.postMessage(params);
       case 'chat.update':
@@ -113,12 +125,15 @@ export class SlackWorkspace {
     if (channel.startsWith('D')) {
       return [...this.dms.values()].includes(channel) ? { id: channel } : { error: 'channel_not_found' };
     }
-    if (this.options.channels && !this.options.channels.includes(channel)) return { error: 'channel_not_found' };
+    if (this.options.channels && !this.options.channels.includes(channel))
+      return { error: 'channel_not_found' };
     if (this.options.notInChannel.includes(channel)) return { error: 'not_in_channel' };
     return { id: channel };
   }
 
-  private content(params: Params): { text: string | undefined; blocks: unknown[] | undefined } | MethodAnswer {
+  private content(
+    params: Params,
+  ): { text: string | undefined; blocks: unknown[] | undefined } | MethodAnswer {
     const text = stringParam(params, 'text');
     const blocks = params.blocks === undefined ? undefined : objectParam(params.blocks);
     if (blocks !== undefined && !Array.isArray(blocks)) return fail('invalid_blocks_format');
@@ -136,7 +151,12 @@ export class SlackWorkspace {
     if ('ok' in content) return content;
     const message: StoredMessage = { channel: target.id, ts: this.nextTs(), ...content, versions: [content] };
     this.messages.push(message);
-    return { ok: true, channel: message.channel, ts: message.ts, message: { type: 'message', bot_id: 'B0HUBWARDEN', ...content, ts: message.ts } };
+    return {
+      ok: true,
+      channel: message.channel,
+      ts: message.ts,
+      message: { type: 'message', bot_id: 'B0HUBWARDEN', ...content, ts: message.ts },
+    };
   }
 
   private update(params: Params): MethodAnswer {
@@ -179,7 +199,10 @@ export class SlackWorkspace {
     trigger.used = true;
     const stored: StoredView = { id: this.nextViewId(), kind: 'modal', userId: undefined, triggerId, view };
     this.views.push(stored);
-    return { ok: true, view: { ...view, id: stored.id, state: { values: {} }, hash: `${this.viewCounter}.hash` } };
+    return {
+      ok: true,
+      view: { ...view, id: stored.id, state: { values: {} }, hash: `${this.viewCounter}.hash` },
+    };
   }
 
   private publishView(params: Params): MethodAnswer {
@@ -203,7 +226,10 @@ export class SlackWorkspace {
     const email = stringParam(params, 'email')?.toLowerCase();
     const user = this.options.users.find((candidate) => candidate.email.toLowerCase() === email);
     if (!user) return fail('users_not_found');
-    return { ok: true, user: { id: user.id, name: user.name ?? user.email.split('@')[0], profile: { email: user.email } } };
+    return {
+      ok: true,
+      user: { id: user.id, name: user.name ?? user.email.split('@')[0], profile: { email: user.email } },
+    };
   }
 
   private openConversation(params: Params): MethodAnswer {

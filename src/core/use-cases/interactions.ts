@@ -1,0 +1,223 @@
+import { randomUUID } from 'node:crypto';
+import { digest } from '../hash.js';
+import { isReviewer, mayAct } from '../owners/choose-owner.js';
+import type {
+  Interactions,
+  MessageContext,
+  Outcome,
+  ReviewContext,
+  ReviewerHome,
+  SubmissionOutcome,
+  SuppressForm,
+  SuppressionSubmission,
+} from '../ports/interactions.js';
+import type { RepositoryRecord } from '../ports/state-store.js';
+import type { WorkQueue } from '../ports/work-queue.js';
+import type { Suppression } from '../suppression.js';
+import { addDays, isoDay, validateSuppression } from '../suppressions/suppression-rules.js';
+import type { PipelineDeps } from './pipeline-deps.js';
+import { isSuppressionActive, outstandingFailures } from './repository-phase.js';
+
+type Refusal = { readonly ok: false; readonly reason: string };
+const refuse = (reason: string): Refusal => ({ ok: false, reason });
+
+const NOT_YOURS =
+  'Only the repository owner’s listed people and security reviewers may do this. Nothing was changed.';
+const NOT_REVIEWER = 'Only security reviewers may approve or revoke suppressions. Nothing was changed.';
+const DOUBLE_CLICK_MS = 10 * 60_000;
+const SUBMIT_LOCK = { ttlMs: 10_000, waitMs: 2_000 };
+
+/**
+ * What people can do from chat. Nothing a button carries is trusted: the repository is re-derived from
+ * the message that was clicked (it must be the message hubwarden posted for that repository), and the
+ * person is re-checked against the owners file. Every answer comes back fast; slow work is queued.
+ */
+export const createInteractions = (deps: PipelineDeps, queue: WorkQueue): Interactions => {
+  /** The repository behind a clicked message, or a refusal when the message is not ours for it. */
+  const repositoryOf = async (context: MessageContext): Promise<RepositoryRecord | Refusal> => {
+    const record = /^r[0-9a-f]{16}$/.test(context.claimedRepositoryKey)
+      ? await deps.state.getRecord(context.claimedRepositoryKey)
+      : undefined;
+    if (
+      !record?.message ||
+      record.message.channel !== context.channel ||
+      record.message.ts !== context.messageTs
+    ) {
+      deps.log.warn(
+        { actor: context.actor, channel: context.channel },
+        'button does not match its message; refused',
+      );
+      return refuse(
+        'This button does not belong to a repository message hubwarden knows. Nothing was changed.',
+      );
+    }
+    if (!record.owner || !mayAct(context.actor, record.owner, deps.policy)) return refuse(NOT_YOURS);
+    return record;
+  };
+
+  const openSuppressionOf = async (repositoryKey: string): Promise<Suppression | undefined> =>
+    (await deps.state.listSuppressions()).find(
+      (suppression) =>
+        suppression.repository.key === repositoryKey &&
+        (suppression.status === 'pending' || isSuppressionActive(suppression, deps.clock())),
+    );
+
+  const stillFailing = async (record: RepositoryRecord): Promise<boolean> =>
+    outstandingFailures(await deps.state.findingsOf(record.repository.key), record).length > 0;
+
+  const fix = async (context: MessageContext): Promise<Outcome> => {
+    const record = await repositoryOf(context);
+    if ('ok' in record) return record;
+    if (!(await stillFailing(record))) return refuse('This repository already passes ECR.2: nothing to fix.');
+    if (!(await deps.state.claim(`fix:${record.repository.key}`, DOUBLE_CLICK_MS))) {
+      return { ok: true, notice: 'A fix for this repository is already under way.' };
+    }
+    await queue.enqueueFix(record.repository.key, context.actor);
+    deps.log.info({ repositoryArn: record.repository.arn, actor: context.actor }, 'fix queued');
+    return {
+      ok: true,
+      notice: `Making the tags of ${record.repository.name} immutable; this message will show the result.`,
+    };
+  };
+
+  const suppressForm = async (context: MessageContext): Promise<SuppressForm | Refusal> => {
+    const record = await repositoryOf(context);
+    if ('ok' in record) return record;
+    if (await openSuppressionOf(record.repository.key))
+      return refuse('This repository already has a suppression.');
+    const { suppression } = deps.policy;
+    const now = deps.clock();
+    return {
+      ok: true,
+      repository: record.repository,
+      minJustificationLength: suppression.minJustificationLength,
+      maxJustificationLength: suppression.maxJustificationLength,
+      maxDays: suppression.maxDays,
+      defaultExpiry: isoDay(addDays(now, suppression.defaultDays)),
+      latestExpiry: isoDay(addDays(now, suppression.maxDays)),
+    };
+  };
+
+  const submitSuppression = async (submission: SuppressionSubmission): Promise<SubmissionOutcome> => {
+    const now = deps.clock();
+    const valid = validateSuppression(submission, deps.policy.suppression, now);
+    if (!valid.ok) return { ok: false, fieldErrors: valid.errors };
+    const record = await repositoryOf(submission);
+    if ('ok' in record) return record;
+    const key = record.repository.key;
+    // One suppression per repository even when two people submit at once, or Slack retries.
+    return deps.state.withLock(`suppress:${key}`, SUBMIT_LOCK, async (): Promise<SubmissionOutcome> => {
+      const existing = await openSuppressionOf(key);
+      if (existing) {
+        return existing.requestedBy === submission.actor && existing.justification === valid.justification
+          ? { ok: true, notice: 'Your suppression was already recorded.' }
+          : refuse('This repository already has a suppression.');
+      }
+      const pending = deps.policy.suppression.requireApproval;
+      const suppression: Suppression = {
+        id: `s${digest(`${key}:${now.toISOString()}:${randomUUID()}`, 15)}`,
+        repository: record.repository,
+        ownerName: record.owner?.name ?? 'unknown',
+        ticketKey: record.ticket?.key,
+        requestedBy: submission.actor,
+        requestedAt: now.toISOString(),
+        justification: valid.justification,
+        expiresAt: valid.expiresAt,
+        status: pending ? 'pending' : 'active',
+        reviewedBy: undefined,
+        reviewedAt: undefined,
+        endReason: undefined,
+        endedAt: undefined,
+        reviewMessage: undefined,
+      };
+      await deps.state.putSuppression(suppression);
+      await queue.enqueueSuppressionMirror(suppression.id);
+      await queue.scheduleSuppressionExpiry(suppression.id, new Date(suppression.expiresAt));
+      deps.log.info(
+        { repositoryArn: record.repository.arn, suppressionId: suppression.id, pending },
+        'suppression recorded',
+      );
+      return {
+        ok: true,
+        notice: pending
+          ? 'Suppression requested: it takes effect when a security reviewer approves it.'
+          : `Suppressed until ${suppression.expiresAt.slice(0, 10)}; security will review it.`,
+      };
+    });
+  };
+
+  /** The suppression behind a review button: the clicked message must be its review message. */
+  const reviewed = async (context: ReviewContext): Promise<Suppression | Refusal> => {
+    if (!isReviewer(context.actor, deps.policy)) return refuse(NOT_REVIEWER);
+    const suppression = await deps.state.getSuppression(context.suppressionId);
+    const message = suppression?.reviewMessage;
+    if (!suppression || !message || message.channel !== context.channel || message.ts !== context.messageTs) {
+      return refuse('This button does not belong to a suppression hubwarden knows. Nothing was changed.');
+    }
+    return suppression;
+  };
+
+  const review = async (
+    context: ReviewContext,
+    change: (suppression: Suppression, now: string) => Suppression | Outcome,
+  ): Promise<Outcome> => {
+    const found = await reviewed(context);
+    if ('ok' in found) return found;
+    return deps.state.withLock(`suppress:${found.repository.key}`, SUBMIT_LOCK, async () => {
+      const current = (await deps.state.getSuppression(found.id)) ?? found;
+      const changed = change(current, deps.clock().toISOString());
+      if ('ok' in changed) return changed;
+      await deps.state.putSuppression(changed);
+      await queue.enqueueSuppressionMirror(changed.id);
+      deps.log.info(
+        { suppressionId: changed.id, status: changed.status, reviewer: context.actor },
+        'suppression reviewed',
+      );
+      return { ok: true, notice: `Suppression ${changed.status === 'revoked' ? 'revoked' : 'approved'}.` };
+    });
+  };
+
+  const approve = (context: ReviewContext): Promise<Outcome> =>
+    review(context, (suppression, now) => {
+      if (suppression.status === 'revoked' || suppression.status === 'expired') {
+        return refuse(`This suppression has already ended (${suppression.status}).`);
+      }
+      if (suppression.reviewedBy) return { ok: true, notice: 'Already approved.' };
+      if (deps.policy.suppression.requireApproval && suppression.requestedBy === context.actor) {
+        return refuse('A different reviewer must approve a suppression you asked for. Nothing was changed.');
+      }
+      return { ...suppression, status: 'active', reviewedBy: context.actor, reviewedAt: now };
+    });
+
+  const revoke = (context: ReviewContext): Promise<Outcome> =>
+    review(context, (suppression, now) => {
+      if (suppression.status === 'revoked' || suppression.status === 'expired') {
+        return { ok: true, notice: `Already ${suppression.status}.` };
+      }
+      return {
+        ...suppression,
+        status: 'revoked',
+        reviewedBy: context.actor,
+        reviewedAt: now,
+        endedAt: now,
+        endReason:
+          suppression.status === 'pending'
+            ? 'rejected by a security reviewer'
+            : 'revoked by a security reviewer',
+      };
+    });
+
+  const home = async (actor: string): Promise<ReviewerHome> => {
+    if (!isReviewer(actor, deps.policy)) return { reviewer: false, pending: [], active: [] };
+    const now = deps.clock();
+    const all = await deps.state.listSuppressions();
+    const byEnd = (a: Suppression, b: Suppression) => a.expiresAt.localeCompare(b.expiresAt);
+    return {
+      reviewer: true,
+      pending: all.filter((suppression) => suppression.status === 'pending').sort(byEnd),
+      active: all.filter((suppression) => isSuppressionActive(suppression, now)).sort(byEnd),
+    };
+  };
+
+  return { fix, suppressForm, submitSuppression, approve, revoke, home };
+};

@@ -1,0 +1,84 @@
+import type { ReviewAction } from '../ports/chat.js';
+import type { Suppression } from '../suppression.js';
+import type { PipelineDeps } from './pipeline-deps.js';
+import { reconcileLocked, type ReconcileResult } from './reconcile-repository.js';
+
+const LOCK = { ttlMs: 120_000, waitMs: 30_000 };
+const NOTIFY_ONCE_MS = 30 * 24 * 3_600_000;
+
+const reviewActions = (suppression: Suppression): ReviewAction[] => {
+  if (suppression.status === 'pending') return ['approve', 'revoke'];
+  if (suppression.status === 'active') return suppression.reviewedBy ? ['revoke'] : ['approve', 'revoke'];
+  return [];
+};
+
+/**
+ * Carries a suppression's state to the outside world: findings, ticket and the repository's message
+ * (through reconcile), the review message in the review channel, and a word to the owner when it ends.
+ * Runs for a new suppression, a review decision and the end date alike; idempotent.
+ */
+export const mirrorSuppression = async (
+  deps: PipelineDeps,
+  suppressionId: string,
+): Promise<ReconcileResult | undefined> => {
+  const found = await deps.state.getSuppression(suppressionId);
+  if (!found) return undefined;
+  const key = found.repository.key;
+  return deps.state.withLock(`repo:${key}`, LOCK, async () => {
+    const record = await deps.state.getRecord(key);
+    // A newer suppression of the same repository wins; an old one only updates its review message.
+    const current =
+      !record?.suppressionId ||
+      record.suppressionId === suppressionId ||
+      found.status === 'pending' ||
+      found.status === 'active';
+    if (record && current && record.suppressionId !== suppressionId) {
+      await deps.state.putRecord({ ...record, suppressionId });
+    }
+    const result = current ? await reconcileLocked(deps, key) : undefined;
+    // reconcile may have ended it (end date reached): read it again.
+    const suppression = (await deps.state.getSuppression(suppressionId)) ?? found;
+    await ensureReviewMessage(deps, suppression, result?.ticketKey);
+    await tellOwnerWhenEnded(deps, suppression);
+    return result;
+  });
+};
+
+const ensureReviewMessage = async (
+  deps: PipelineDeps,
+  suppression: Suppression,
+  ticketKey: string | undefined,
+) => {
+  const channel = deps.settings.reviewChannel;
+  if (!deps.chat || !channel) return;
+  const record = await deps.state.getRecord(suppression.repository.key);
+  const ticket = record?.ticket ? { key: record.ticket.key, url: record.ticket.url } : undefined;
+  const review = {
+    suppression,
+    ticket: ticket ?? (ticketKey ? { key: ticketKey, url: '' } : undefined),
+    actions: reviewActions(suppression),
+  };
+  if (suppression.reviewMessage) {
+    await deps.chat.updateSuppressionReview(suppression.reviewMessage, review);
+    return;
+  }
+  // Claimed first, so a retried job never posts a second review message.
+  if (!(await deps.state.claim(`review-post:${suppression.id}`, NOTIFY_ONCE_MS))) return;
+  const reviewMessage = await deps.chat.postSuppressionReview(channel, review);
+  await deps.state.putSuppression({ ...suppression, reviewMessage });
+};
+
+const tellOwnerWhenEnded = async (deps: PipelineDeps, suppression: Suppression) => {
+  if (!deps.chat || (suppression.status !== 'expired' && suppression.status !== 'revoked')) return;
+  const record = await deps.state.getRecord(suppression.repository.key);
+  const channel = record?.owner?.channel;
+  if (!channel || !(await deps.state.claim(`ended-notice:${suppression.id}`, NOTIFY_ONCE_MS))) return;
+  const why =
+    suppression.status === 'expired'
+      ? `it reached its end date (${suppression.expiresAt.slice(0, 10)})`
+      : `${suppression.endReason ?? 'it was revoked'} (${suppression.reviewedBy ?? 'a reviewer'})`;
+  await deps.chat.notify(
+    channel,
+    `The suppression of ECR.2 for ${suppression.repository.name} (account ${suppression.repository.accountId}, ${suppression.repository.region}) ended: ${why}. The ticket is open again.`,
+  );
+};

@@ -1,0 +1,395 @@
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
+import { createSlackApp } from '../../../src/adapters/slack/index.js';
+import {
+  buildAppHomeOpenedEvent,
+  buildBlockActionsPayload,
+  buildViewSubmissionPayload,
+  datepickerValue,
+  formEncodePayload,
+  plainTextInputValue,
+  postEvent,
+  postInteraction,
+  postRaw,
+  signSlackRequest,
+  startSlackStandIn,
+} from '../../standins/slack/index.js';
+import type { SlackStandIn } from '../../standins/slack/index.js';
+import { FakeInteractions } from './fake-interactions.js';
+import { HOSTILE, repository, suppression } from './fixtures.js';
+
+const SECRET = 'test-signing-secret-0123456789';
+const REVIEW_CHANNEL = 'C0REVIEW';
+const CHANNEL = 'C0PAYMENTS';
+const MESSAGE_TS = '1700000000.000100';
+
+let standIn: SlackStandIn;
+let standInNow = Date.now();
+let server: Server;
+let url: string;
+const interactions = new FakeInteractions();
+const inflight = new Set<Promise<void>>();
+
+/** Waits until every request the host server received has finished its listeners. */
+const settled = async (): Promise<void> => {
+  while (inflight.size > 0) await Promise.allSettled([...inflight]);
+};
+
+beforeAll(async () => {
+  standIn = await startSlackStandIn({ now: () => standInNow });
+  const slack = createSlackApp({
+    signingSecret: SECRET,
+    token: standIn.token,
+    apiUrl: standIn.url,
+    interactions,
+    reviewChannel: REVIEW_CHANNEL,
+    submissionDeadlineMs: 200,
+  });
+  server = createServer((req, res) => {
+    if (req.url !== '/slack/events') {
+      res.writeHead(404).end();
+      return;
+    }
+    const run = slack.requestListener(req, res).finally(() => inflight.delete(run));
+    inflight.add(run);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`;
+});
+
+beforeEach(() => {
+  interactions.reset();
+  standInNow = Date.now();
+  standIn.reset();
+});
+
+afterAll(async () => {
+  await settled();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await standIn.close();
+});
+
+const press = (actionId: string, value = repository.key, channelId = CHANNEL, userId = 'U0ALICE') =>
+  buildBlockActionsPayload({
+    actionId,
+    value,
+    userId,
+    channelId,
+    messageTs: MESSAGE_TS,
+    triggerId: standIn.issueTriggerId(),
+  });
+
+const ephemeralsFor = (user: string) => standIn.ephemerals.filter((ephemeral) => ephemeral.user === user);
+
+describe('request verification', () => {
+  it('routes a request signed like Slack signs it', async () => {
+    const response = await postInteraction(url, SECRET, press('hubwarden.fix'));
+    await settled();
+    expect(response.status).toBe(200);
+    expect(interactions.calls).toEqual([
+      {
+        method: 'fix',
+        argument: {
+          actor: 'U0ALICE',
+          channel: CHANNEL,
+          messageTs: MESSAGE_TS,
+          claimedRepositoryKey: repository.key,
+        },
+      },
+    ]);
+  });
+
+  it.each([
+    ['unsigned', () => ({})],
+    ['signed with another secret', (body: string) => ({ ...signSlackRequest('not-the-secret', body) })],
+    [
+      'signed more than 5 minutes ago',
+      (body: string) => ({ ...signSlackRequest(SECRET, body, Math.floor(Date.now() / 1000) - 301) }),
+    ],
+    [
+      'signed more than 5 minutes ahead',
+      (body: string) => ({ ...signSlackRequest(SECRET, body, Math.floor(Date.now() / 1000) + 301) }),
+    ],
+    [
+      'with a malformed signature',
+      () => ({ 'x-slack-signature': 'v0', 'x-slack-request-timestamp': 'soon' }),
+    ],
+  ])('refuses a request %s with 401, and nothing happens', async (_case, headersFor) => {
+    const body = formEncodePayload(press('hubwarden.fix'));
+    const response = await postRaw(url, body, 'application/x-www-form-urlencoded', headersFor(body));
+    await settled();
+    expect(response.status).toBe(401);
+    expect(interactions.calls).toEqual([]);
+    expect(standIn.ephemerals).toHaveLength(0);
+  });
+
+  it('refuses a replayed request whose body was altered', async () => {
+    const original = formEncodePayload(press('hubwarden.fix'));
+    const headers = { ...signSlackRequest(SECRET, original) };
+    const altered = formEncodePayload(press('hubwarden.fix', 'another-repository', CHANNEL, 'U0MALLORY'));
+    const response = await postRaw(url, altered, 'application/x-www-form-urlencoded', headers);
+    await settled();
+    expect(response.status).toBe(401);
+    expect(interactions.calls).toEqual([]);
+  });
+
+  it('answers Slack’s url_verification challenge when signed', async () => {
+    const response = await postEvent(url, SECRET, {
+      type: 'url_verification',
+      challenge: 'c-123',
+      token: 't',
+    });
+    expect(response.status).toBe(200);
+    expect(response.json()).toEqual({ challenge: 'c-123' });
+  });
+});
+
+describe('hubwarden.fix', () => {
+  it('acknowledges before the use case finishes', async () => {
+    let open: () => void = () => {};
+    interactions.gate = new Promise((resolve) => (open = resolve));
+    try {
+      const response = await postInteraction(url, SECRET, press('hubwarden.fix'));
+      // the HTTP answer arrived while the use case is still held
+      expect(response.status).toBe(200);
+      expect(interactions.calls.map((call) => call.method)).toEqual(['fix']);
+      expect(standIn.ephemerals).toHaveLength(0);
+    } finally {
+      open();
+    }
+    await settled();
+    expect(ephemeralsFor('U0ALICE')).toHaveLength(1);
+  });
+
+  it('posts the refusal as an ephemeral message to the person who pressed', async () => {
+    interactions.fixOutcome = {
+      ok: false,
+      reason: 'Only payments owners or security reviewers may fix this.',
+    };
+    await postInteraction(url, SECRET, press('hubwarden.fix', repository.key, CHANNEL, 'U0MALLORY'));
+    await settled();
+    const posted = standIn.ephemerals;
+    expect(posted).toHaveLength(1);
+    expect(posted[0]).toMatchObject({ channel: CHANNEL, user: 'U0MALLORY' });
+    expect(JSON.stringify(posted[0]?.blocks)).toContain(
+      'Only payments owners or security reviewers may fix this.',
+    );
+    expect(standIn.messages).toHaveLength(0);
+  });
+});
+
+describe('hubwarden.suppress', () => {
+  it('opens the modal with the fixed callback, block and action ids', async () => {
+    const payload = press('hubwarden.suppress');
+    const response = await postInteraction(url, SECRET, payload);
+    await settled();
+    expect(response.status).toBe(200);
+    expect(interactions.calls.map((call) => call.method)).toEqual(['suppressForm']);
+    const opened = standIn.views.at(-1);
+    expect(opened?.triggerId).toBe(payload.trigger_id);
+    const view = opened?.view as {
+      callback_id: string;
+      private_metadata: string;
+      blocks: { type: string; block_id?: string; optional?: boolean; element?: Record<string, unknown> }[];
+    };
+    expect(view.callback_id).toBe('hubwarden.suppress');
+    expect(JSON.parse(view.private_metadata)).toEqual({
+      channel: CHANNEL,
+      messageTs: MESSAGE_TS,
+      repositoryKey: repository.key,
+    });
+    const justification = view.blocks.find((block) => block.block_id === 'justification');
+    expect(justification?.type).toBe('input');
+    expect(justification?.element).toMatchObject({
+      type: 'plain_text_input',
+      action_id: 'value',
+      multiline: true,
+      max_length: 2000,
+    });
+    const expires = view.blocks.find((block) => block.block_id === 'expires');
+    expect(expires).toMatchObject({ type: 'input', optional: true });
+    expect(expires?.element).toMatchObject({
+      type: 'datepicker',
+      action_id: 'value',
+      initial_date: '2025-03-31',
+    });
+  });
+
+  it('tells the person when the trigger expired before the modal could open', async () => {
+    const payload = press('hubwarden.suppress');
+    standInNow += 3_500;
+    await postInteraction(url, SECRET, payload);
+    await settled();
+    expect(standIn.views.some((view) => view.triggerId === payload.trigger_id)).toBe(false);
+    expect(JSON.stringify(ephemeralsFor('U0ALICE').at(-1)?.blocks)).toContain('could not be opened in time');
+  });
+
+  it('refuses with an ephemeral message and opens nothing', async () => {
+    interactions.formOutcome = { ok: false, reason: 'You are not an owner of payments/api.' };
+    await postInteraction(url, SECRET, press('hubwarden.suppress', repository.key, CHANNEL, 'U0EVE'));
+    await settled();
+    expect(standIn.views).toHaveLength(0);
+    expect(JSON.stringify(ephemeralsFor('U0EVE').at(-1)?.blocks)).toContain('You are not an owner');
+  });
+});
+
+describe('Suppress modal submission', () => {
+  const submit = (justification: string | null, expires: string | null) =>
+    postInteraction(
+      url,
+      SECRET,
+      buildViewSubmissionPayload({
+        callbackId: 'hubwarden.suppress',
+        privateMetadata: JSON.stringify({
+          channel: CHANNEL,
+          messageTs: MESSAGE_TS,
+          repositoryKey: repository.key,
+        }),
+        userId: 'U0ALICE',
+        values: {
+          justification: { value: plainTextInputValue(justification) },
+          expires: { value: datepickerValue(expires) },
+        },
+      }),
+    );
+
+  it('passes the fields and closes the modal when accepted', async () => {
+    const response = await submit('Legacy job re-tags latest until the Q2 migration.', '2025-03-15');
+    await settled();
+    expect(response.status).toBe(200);
+    expect(response.body).toBe('');
+    expect(interactions.calls).toEqual([
+      {
+        method: 'submitSuppression',
+        argument: {
+          actor: 'U0ALICE',
+          channel: CHANNEL,
+          messageTs: MESSAGE_TS,
+          claimedRepositoryKey: repository.key,
+          justification: 'Legacy job re-tags latest until the Q2 migration.',
+          expires: '2025-03-15',
+        },
+      },
+    ]);
+    expect(JSON.stringify(ephemeralsFor('U0ALICE').at(-1)?.blocks)).toContain('Suppressed until 2025-03-31.');
+  });
+
+  it('passes no date when the datepicker was cleared', async () => {
+    await submit('Legacy job re-tags latest until the Q2 migration.', null);
+    await settled();
+    expect(interactions.calls[0]).toMatchObject({
+      method: 'submitSuppression',
+      argument: { expires: undefined },
+    });
+  });
+
+  it('answers field errors with response_action errors', async () => {
+    interactions.submissionOutcome = {
+      ok: false,
+      fieldErrors: { justification: 'At least 20 characters.', expires: 'At most 90 days.' },
+    };
+    const response = await submit('too short', '2030-01-01');
+    expect(response.status).toBe(200);
+    expect(response.json()).toEqual({
+      response_action: 'errors',
+      errors: { justification: 'At least 20 characters.', expires: 'At most 90 days.' },
+    });
+  });
+
+  it('shows a refusal on the justification block', async () => {
+    interactions.submissionOutcome = { ok: false, reason: 'You may not suppress this repository.' };
+    const response = await submit('Legacy job re-tags latest until the Q2 migration.', null);
+    expect(response.json()).toEqual({
+      response_action: 'errors',
+      errors: { justification: 'You may not suppress this repository.' },
+    });
+  });
+
+  it('closes the modal in time when the core is slow, and reports the outcome afterwards', async () => {
+    let open: () => void = () => {};
+    interactions.gate = new Promise((resolve) => (open = resolve));
+    try {
+      const response = await submit('Legacy job re-tags latest until the Q2 migration.', null);
+      expect(response.status).toBe(200);
+      expect(response.body).toBe('');
+      expect(standIn.ephemerals).toHaveLength(0);
+    } finally {
+      open();
+    }
+    await settled();
+    expect(JSON.stringify(ephemeralsFor('U0ALICE')[0]?.blocks)).toContain('Suppressed until 2025-03-31.');
+  });
+});
+
+describe('review buttons', () => {
+  it.each(['approve', 'revoke'] as const)('routes hubwarden.%s with the suppression id', async (decision) => {
+    await postInteraction(
+      url,
+      SECRET,
+      press(`hubwarden.${decision}`, 'sup-0001', REVIEW_CHANNEL, 'U0SECLEAD'),
+    );
+    await settled();
+    expect(interactions.calls).toEqual([
+      {
+        method: decision,
+        argument: {
+          actor: 'U0SECLEAD',
+          suppressionId: 'sup-0001',
+          channel: REVIEW_CHANNEL,
+          messageTs: MESSAGE_TS,
+        },
+      },
+    ]);
+  });
+
+  it('posts a refusal ephemerally', async () => {
+    interactions.reviewOutcome = { ok: false, reason: 'Only security reviewers may approve.' };
+    await postInteraction(url, SECRET, press('hubwarden.approve', 'sup-0001', REVIEW_CHANNEL, 'U0BOB'));
+    await settled();
+    expect(ephemeralsFor('U0BOB').at(-1)).toMatchObject({ channel: REVIEW_CHANNEL });
+    expect(JSON.stringify(ephemeralsFor('U0BOB').at(-1)?.blocks)).toContain(
+      'Only security reviewers may approve.',
+    );
+  });
+
+  it('ignores review buttons outside the review channel', async () => {
+    await postInteraction(url, SECRET, press('hubwarden.approve', 'sup-0001', CHANNEL, 'U0SECLEAD'));
+    await settled();
+    expect(interactions.calls).toEqual([]);
+  });
+});
+
+describe('Home tab', () => {
+  it('publishes pending and active suppressions for a reviewer, justification escaped', async () => {
+    interactions.homeOutcome = {
+      reviewer: true,
+      pending: [suppression({ justification: HOSTILE })],
+      active: [suppression({ id: 'sup-0002', status: 'active', reviewedBy: 'U0SECOPS' })],
+    };
+    const response = await postEvent(url, SECRET, buildAppHomeOpenedEvent('U0SECLEAD'));
+    await settled();
+    expect(response.status).toBe(200);
+    expect(interactions.calls).toEqual([{ method: 'home', argument: 'U0SECLEAD' }]);
+    const home = standIn.homeOf('U0SECLEAD') as {
+      type: string;
+      blocks: { text?: { type: string; text: string } }[];
+    };
+    expect(home.type).toBe('home');
+    const texts = home.blocks.flatMap((block) => (block.text ? [block.text] : []));
+    expect(texts.some((text) => text.type === 'plain_text' && text.text.includes('<!channel>'))).toBe(true);
+    expect(
+      texts.filter((text) => text.type === 'mrkdwn').some((text) => text.text.includes('<!channel>')),
+    ).toBe(false);
+    expect(JSON.stringify(home)).toContain('<@U0ALICE>');
+  });
+
+  it('explains hubwarden to everyone else', async () => {
+    await postEvent(url, SECRET, buildAppHomeOpenedEvent('U0NEWBIE'));
+    await settled();
+    expect(JSON.stringify(standIn.homeOf('U0NEWBIE'))).toContain('keeps ECR repositories');
+  });
+});
