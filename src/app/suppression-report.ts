@@ -55,6 +55,7 @@ const csvCell = (value: string): string => {
   return /[",\n\r]/.test(inert) ? `"${inert.replaceAll('"', '""')}"` : inert;
 };
 
+// eslint-disable-next-line no-control-regex -- a table cell must not carry control characters
 const printable = (value: string): string => value.replace(/[\u0000-\u001f\u007f]/g, ' ');
 
 export const formatSuppressions = (suppressions: readonly Suppression[], format: ReportFormat): string => {

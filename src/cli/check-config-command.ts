@@ -38,9 +38,8 @@ export const checkConfig = async (
     {
       name: 'security hub',
       run: async () => {
-        const first = service.aws.findingsSource
-          .pages({ controlId: ecr2TagImmutability.controlId })
-          [Symbol.asyncIterator]();
+        const pages = service.aws.findingsSource.pages({ controlId: ecr2TagImmutability.controlId });
+        const first = pages[Symbol.asyncIterator]();
         const page = await first.next();
         await first.return?.();
         return `GetFindings answered (${page.done ? 0 : page.value.findings.length} findings on the first page)`;

@@ -79,3 +79,9 @@ export interface OwnerResolution {
   /** e.g. `tag Owner=payments`, `account 111111111111`, `defaultOwner` */
   readonly detail: string;
 }
+
+/** A chat message, by channel and timestamp. */
+export interface MessageRef {
+  readonly channel: string;
+  readonly ts: string;
+}

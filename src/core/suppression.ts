@@ -1,5 +1,4 @@
-import type { RepositoryRef } from './model.js';
-import type { MessageRef } from './ports/chat.js';
+import type { MessageRef, RepositoryRef } from './model.js';
 
 /**
  * pending: asked for, waiting for a reviewer (requireApproval);

@@ -1,10 +1,7 @@
-import type { OwnerResolution, RepositoryRef, Risk } from '../model.js';
+import type { MessageRef, OwnerResolution, RepositoryRef, Risk } from '../model.js';
 import type { Suppression } from '../suppression.js';
 
-export interface MessageRef {
-  readonly channel: string;
-  readonly ts: string;
-}
+export type { MessageRef } from '../model.js';
 
 /** Where a repository stands, as people see it. */
 export type RepositoryPhase =
