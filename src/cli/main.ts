@@ -93,7 +93,10 @@ const main = async (argv: readonly string[]): Promise<number | undefined> => {
         'status',
       );
       const { config } = await bootstrap(process.env);
-      const redis = connectRedis(config.env.REDIS_URL, { maxRetriesPerRequest: 2 });
+      const redis = connectRedis(config.env.REDIS_URL, {
+        cluster: config.env.REDIS_CLUSTER,
+        maxRetriesPerRequest: 2,
+      });
       try {
         const all = await new RedisStateStore(redis, config.env.QUEUE_PREFIX).listSuppressions();
         process.stdout.write(formatSuppressions(filterSuppressions(all, status), format));

@@ -69,6 +69,13 @@ const schema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((env, context) => {
+    if (env.REDIS_CLUSTER && !/\{[^{}]+\}/.test(env.QUEUE_PREFIX)) {
+      context.addIssue({
+        code: 'custom',
+        path: ['QUEUE_PREFIX'],
+        message: 'needs a {hash tag} on a Redis Cluster, e.g. {hubwarden}',
+      });
+    }
     if (env.JIRA_PAT) return;
     if (env.JIRA_DEPLOYMENT === 'datacenter') {
       context.addIssue({ code: 'custom', path: ['JIRA_PAT'], message: 'is required for Jira Data Center' });
