@@ -14,13 +14,13 @@ ARG NODE_VERSION=22
 FROM node:${NODE_VERSION}-bookworm-slim AS build
 WORKDIR /app
 ENV NPM_CONFIG_UPDATE_NOTIFIER=false NPM_CONFIG_FUND=false NPM_CONFIG_AUDIT=false
+# vendor/ holds the inert stand-in for jira-client's unused postman-request (see package.json overrides).
 COPY package.json package-lock.json ./
+COPY vendor ./vendor
 RUN --mount=type=cache,target=/root/.npm npm ci
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY workers ./workers
-# tsconfig.build.json compiles the protocol stand-ins too (the demo uses them).
-COPY test/standins ./test/standins
 RUN npm run build
 
 # ---- prod-deps: production dependencies only, installed from the same lock file ----
@@ -28,6 +28,7 @@ FROM node:${NODE_VERSION}-bookworm-slim AS prod-deps
 WORKDIR /app
 ENV NPM_CONFIG_UPDATE_NOTIFIER=false NPM_CONFIG_FUND=false NPM_CONFIG_AUDIT=false
 COPY package.json package-lock.json ./
+COPY vendor ./vendor
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev
 
 # ---- runtime ----
@@ -41,6 +42,8 @@ RUN rm -rf /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/corepack 
            /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack
 # Files stay owned by root and read-only for the node user: the process cannot rewrite its own code.
 COPY --from=prod-deps /app/node_modules ./node_modules
+# node_modules/postman-request links here
+COPY vendor ./vendor
 # bin/hubwarden.js runs dist/src/cli/main.js when present and otherwise falls back to tsx, a dev
 # dependency that is NOT in this image: dist/ must be here.
 COPY --from=build /app/dist ./dist

@@ -26,69 +26,72 @@ const roleTemplate = z
     message: 'must look like arn:{partition}:iam::{accountId}:role/NAME',
   });
 
-const schema = z
-  .object({
-    AWS_REGION: z
-      .string()
-      .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: 'must be an AWS region such as eu-west-1' }),
-    SECURITYHUB_REGION: optional(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/)),
-    MEMBER_ROLE_ARN: optional(roleTemplate),
-    MEMBER_ROLE_EXTERNAL_ID: optional(z.string().min(2).max(1224)),
-    REDIS_URL: z
-      .string()
-      .regex(/^rediss?:\/\//, { message: 'must start with redis:// or rediss://' })
-      .default('redis://127.0.0.1:6379'),
-    REDIS_CLUSTER: boolean.default(false),
-    QUEUE_PREFIX: z
-      .string()
-      .regex(/^[^:\s]+$/, { message: 'must not contain ":" or spaces' })
-      .default('{hubwarden}'),
-    JIRA_BASE_URL: url,
-    JIRA_EMAIL: optional(z.string().min(3)),
-    JIRA_API_TOKEN: optional(z.string().min(1)),
-    JIRA_PAT: optional(z.string().min(1)),
-    JIRA_DEPLOYMENT: z.enum(['cloud', 'datacenter']).default('cloud'),
-    JIRA_PROJECT: z
-      .string()
-      .regex(/^[A-Z][A-Z0-9_]+$/, { message: 'must be a Jira project key such as SEC' }),
-    JIRA_ISSUE_TYPE: z.string().min(1).default('Task'),
-    JIRA_DONE_TRANSITION: z.string().min(1).default('Done'),
-    JIRA_SUPPRESSED_TRANSITION: optional(z.string().min(1)),
-    JIRA_REOPEN_TRANSITION: z.string().min(1).default('To Do'),
-    SLACK_BOT_TOKEN: z.string().startsWith('xoxb-', { message: 'must be a bot token (xoxb-...)' }),
-    SLACK_SIGNING_SECRET: z.string().min(8),
-    SLACK_API_URL: url.default('https://slack.com/api/'),
-    SLACK_REVIEW_CHANNEL: z
-      .string()
-      .regex(/^[CGD][A-Z0-9]+$/, { message: 'must be a Slack channel id such as C0123ABC' }),
-    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-    POLL_INTERVAL_SECONDS: positiveInt(300),
-    HUBWARDEN_CONFIG: z.string().min(1).default('./hubwarden.yml'),
-    HUBWARDEN_API_TOKEN: optional(z.string().min(16, { message: 'must be at least 16 characters' })),
-    HUBWARDEN_DRY_RUN: boolean.default(false),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  })
-  .superRefine((env, context) => {
-    if (env.REDIS_CLUSTER && !/\{[^{}]+\}/.test(env.QUEUE_PREFIX)) {
-      context.addIssue({
-        code: 'custom',
-        path: ['QUEUE_PREFIX'],
-        message: 'needs a {hash tag} on a Redis Cluster, e.g. {hubwarden}',
-      });
-    }
-    if (env.JIRA_PAT) return;
-    if (env.JIRA_DEPLOYMENT === 'datacenter') {
-      context.addIssue({ code: 'custom', path: ['JIRA_PAT'], message: 'is required for Jira Data Center' });
-      return;
-    }
-    if (!env.JIRA_EMAIL)
-      context.addIssue({ code: 'custom', path: ['JIRA_EMAIL'], message: 'is required (or JIRA_PAT)' });
-    if (!env.JIRA_API_TOKEN) {
-      context.addIssue({ code: 'custom', path: ['JIRA_API_TOKEN'], message: 'is required (or JIRA_PAT)' });
-    }
-  });
+const schema = z.object({
+  AWS_REGION: z
+    .string()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: 'must be an AWS region such as eu-west-1' }),
+  SECURITYHUB_REGION: optional(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/)),
+  MEMBER_ROLE_ARN: optional(roleTemplate),
+  MEMBER_ROLE_EXTERNAL_ID: optional(z.string().min(2).max(1224)),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, { message: 'must start with redis:// or rediss://' })
+    .default('redis://127.0.0.1:6379'),
+  REDIS_CLUSTER: boolean.default(false),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[^:\s]+$/, { message: 'must not contain ":" or spaces' })
+    .default('{hubwarden}'),
+  JIRA_BASE_URL: url,
+  JIRA_EMAIL: optional(z.string().min(3)),
+  JIRA_API_TOKEN: optional(z.string().min(1)),
+  JIRA_PAT: optional(z.string().min(1)),
+  JIRA_DEPLOYMENT: z.enum(['cloud', 'datacenter']).default('cloud'),
+  JIRA_PROJECT: z.string().regex(/^[A-Z][A-Z0-9_]+$/, { message: 'must be a Jira project key such as SEC' }),
+  JIRA_ISSUE_TYPE: z.string().min(1).default('Task'),
+  JIRA_DONE_TRANSITION: z.string().min(1).default('Done'),
+  JIRA_SUPPRESSED_TRANSITION: optional(z.string().min(1)),
+  JIRA_REOPEN_TRANSITION: z.string().min(1).default('To Do'),
+  SLACK_BOT_TOKEN: z.string().startsWith('xoxb-', { message: 'must be a bot token (xoxb-...)' }),
+  SLACK_SIGNING_SECRET: z.string().min(8),
+  SLACK_API_URL: url.default('https://slack.com/api/'),
+  SLACK_REVIEW_CHANNEL: z
+    .string()
+    .regex(/^[CGD][A-Z0-9]+$/, { message: 'must be a Slack channel id such as C0123ABC' }),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  POLL_INTERVAL_SECONDS: positiveInt(300),
+  HUBWARDEN_CONFIG: z.string().min(1).default('./hubwarden.yml'),
+  HUBWARDEN_API_TOKEN: optional(z.string().min(16, { message: 'must be at least 16 characters' })),
+  HUBWARDEN_DRY_RUN: boolean.default(false),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
 
 export type Environment = z.infer<typeof schema>;
+
+/**
+ * Rules across settings, checked on the raw environment so they are reported together with every
+ * other problem (a schema refinement would only run once everything else is valid).
+ */
+const crossSettingProblems = (env: Readonly<Record<string, string | undefined>>): SettingProblem[] => {
+  const set = (name: string) => (env[name] ?? '') !== '';
+  const problems: SettingProblem[] = [];
+  const cluster = ['true', '1', 'yes'].includes(env.REDIS_CLUSTER ?? '');
+  if (cluster && set('QUEUE_PREFIX') && !/\{[^{}]+\}/.test(env.QUEUE_PREFIX ?? '')) {
+    problems.push({
+      setting: 'QUEUE_PREFIX',
+      problem: 'needs a {hash tag} on a Redis Cluster, e.g. {hubwarden}',
+    });
+  }
+  if (set('JIRA_PAT')) return problems;
+  if (env.JIRA_DEPLOYMENT === 'datacenter') {
+    problems.push({ setting: 'JIRA_PAT', problem: 'is required for Jira Data Center' });
+    return problems;
+  }
+  if (!set('JIRA_EMAIL')) problems.push({ setting: 'JIRA_EMAIL', problem: 'is required (or JIRA_PAT)' });
+  if (!set('JIRA_API_TOKEN'))
+    problems.push({ setting: 'JIRA_API_TOKEN', problem: 'is required (or JIRA_PAT)' });
+  return problems;
+};
 
 export interface SettingProblem {
   readonly setting: string;
@@ -100,13 +103,14 @@ export const parseEnvironment = (
   env: Readonly<Record<string, string | undefined>>,
 ): { ok: true; value: Environment } | { ok: false; problems: SettingProblem[] } => {
   const parsed = schema.safeParse(env);
-  if (parsed.success) return { ok: true, value: parsed.data };
-  const problems = parsed.error.issues.map((issue) => {
+  const crossing = crossSettingProblems(env);
+  if (parsed.success && crossing.length === 0) return { ok: true, value: parsed.data };
+  const problems = (parsed.success ? [] : parsed.error.issues).map((issue) => {
     const setting = String(issue.path[0] ?? '(environment)');
     const missing = env[setting] === undefined || env[setting] === '';
-    return { setting, problem: missing && issue.code !== 'custom' ? 'is missing' : issue.message };
+    return { setting, problem: missing ? 'is missing' : issue.message };
   });
-  return { ok: false, problems: dedupe(problems) };
+  return { ok: false, problems: dedupe([...problems, ...crossing]) };
 };
 
 const dedupe = (problems: SettingProblem[]): SettingProblem[] => {
