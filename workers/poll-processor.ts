@@ -10,7 +10,8 @@ export interface PollJobResult {
   readonly pages?: number;
   readonly findings?: number;
   readonly repositoriesSeen?: number;
-  readonly malformed?: number;
+  readonly findingsSkipped?: Readonly<Record<string, number>>;
+  readonly byState?: Readonly<Record<string, number>>;
   readonly repositoryJobIds: readonly string[];
 }
 
@@ -30,7 +31,8 @@ export const pollProcessor =
           pages: result.pages,
           findings: result.findings,
           repositoriesSeen: result.repositoriesSeen,
-          malformed: result.skipped.malformed,
+          findingsSkipped: result.skipped,
+          byState: result.byState,
           repositoryJobIds,
         };
       });

@@ -10,7 +10,9 @@ import type { Logger } from '../core/ports/logger.js';
 import type { PipelineDeps } from '../core/use-cases/pipeline-deps.js';
 import type { Config } from '../config/load-config.js';
 import { dryRunPorts } from './dry-run.js';
+import { instrumentPort } from './instrument-ports.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { registerStateGauges } from './state-gauges.js';
 
 const HOUR = 3_600_000;
 
@@ -53,11 +55,12 @@ export const composeService = (config: Config, log: Logger): Service => {
   const prefix = env.HUBWARDEN_DRY_RUN ? `${env.QUEUE_PREFIX}:dry-run` : env.QUEUE_PREFIX;
   const state = new RedisStateStore(redis, prefix);
   const queues = createQueues(redis, prefix);
+  // Every provider call is counted by service, operation and outcome (incl. 429s) for /metrics.
   const ports = {
-    findingsSource: aws.findingsSource,
-    registry: aws.repositoryRegistry,
-    tracker: jira,
-    chat: slack,
+    findingsSource: instrumentPort(aws.findingsSource, 'securityhub', metrics),
+    registry: instrumentPort(aws.repositoryRegistry, 'ecr', metrics),
+    tracker: instrumentPort(jira, 'jira', metrics),
+    chat: instrumentPort(slack, 'slack', metrics),
   };
   const deps: PipelineDeps = {
     control: ecr2TagImmutability,
@@ -79,6 +82,7 @@ export const composeService = (config: Config, log: Logger): Service => {
     clock: () => new Date(),
     log,
   };
+  registerStateGauges(metrics, queues, state, deps.clock);
   return {
     config,
     deps,

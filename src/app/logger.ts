@@ -11,7 +11,9 @@ export const createLogger = (
   options: { level: string; secrets: readonly (string | undefined)[] },
   destination?: DestinationStream,
 ): Logger => {
-  const secrets = options.secrets.filter((secret): secret is string => !!secret && secret.length >= 6);
+  const raw = options.secrets.filter((secret): secret is string => !!secret && secret.length >= 6);
+  // A secret with `"` or `\` appears JSON-escaped in the written line: scrub both spellings.
+  const secrets = [...new Set(raw.flatMap((secret) => [secret, JSON.stringify(secret).slice(1, -1)]))];
   const scrub = (line: string): string =>
     secrets.reduce((scrubbed, secret) => scrubbed.split(secret).join(REDACTED), line);
   return pino(

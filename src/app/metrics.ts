@@ -1,4 +1,4 @@
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** The service's Prometheus metrics, on a registry of its own (no global state to leak between tests). */
 export const createMetrics = () => {
@@ -24,15 +24,39 @@ export const createMetrics = () => {
       labelNames: ['outcome'] as const,
       registers: [registry],
     }),
-    queueDepth: new Gauge({
-      name: 'hubwarden_queue_depth',
-      help: 'Jobs waiting or delayed, by queue',
-      labelNames: ['queue'] as const,
-      registers: [registry],
-    }),
     findings: new Gauge({
       name: 'hubwarden_findings_seen',
-      help: 'Findings returned by the last poll',
+      help: 'ECR.2 findings returned by the last full poll, by compliance status and workflow status',
+      labelNames: ['compliance', 'workflow'] as const,
+      registers: [registry],
+    }),
+    findingsSkipped: new Counter({
+      name: 'hubwarden_findings_skipped_total',
+      help: 'Findings skipped by polls: malformed, other control, no ECR repository',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    repositoriesFailing: new Gauge({
+      name: 'hubwarden_repositories_failing',
+      help: 'Repositories with an active failed finding, as of the last full poll',
+      registers: [registry],
+    }),
+    fixes: new Counter({
+      name: 'hubwarden_fixes_total',
+      help: 'Fix button outcomes (succeeded, failed, not_needed)',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    timeToFix: new Histogram({
+      name: 'hubwarden_time_to_fix_seconds',
+      help: 'From the first failed finding of a repository to its verified fix through hubwarden',
+      buckets: [3_600, 6 * 3_600, 86_400, 3 * 86_400, 7 * 86_400, 30 * 86_400, 90 * 86_400, 365 * 86_400],
+      registers: [registry],
+    }),
+    providerCalls: new Counter({
+      name: 'hubwarden_provider_calls_total',
+      help: 'Calls to AWS, Jira and Slack by service, operation and outcome (ok, rate_limited, retryable, permanent)',
+      labelNames: ['service', 'operation', 'outcome'] as const,
       registers: [registry],
     }),
   };

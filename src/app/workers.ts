@@ -2,7 +2,8 @@ import { Worker, type Job } from 'bullmq';
 import type { Queues, QueueName } from '../adapters/bullmq/queues.js';
 import type { PipelineDeps } from '../core/use-cases/pipeline-deps.js';
 import type { ReconcileResult } from '../core/use-cases/reconcile-repository.js';
-import { pollProcessor } from '../../workers/poll-processor.js';
+import { pollProcessor, type PollJobResult } from '../../workers/poll-processor.js';
+import type { FixResult } from '../core/use-cases/apply-fix.js';
 import { remediationProcessor } from '../../workers/remediation-processor.js';
 import { repositoryProcessor } from '../../workers/repository-processor.js';
 import { suppressionProcessor } from '../../workers/suppression-processor.js';
@@ -33,9 +34,29 @@ export const pipelineProcessors = (
   suppression: suppressionProcessor(deps),
 });
 
+const recordPoll = (metrics: Metrics, result: PollJobResult) => {
+  for (const [reason, count] of Object.entries(result.findingsSkipped ?? {}))
+    metrics.findingsSkipped.inc({ reason }, count);
+  if (result.mode !== 'full' || !result.byState) return;
+  metrics.findings.reset();
+  for (const [state, count] of Object.entries(result.byState)) {
+    const [compliance = '', workflow = ''] = state.split('/');
+    metrics.findings.set({ compliance, workflow }, count);
+  }
+};
+
+const recordFix = (metrics: Metrics, result: FixResult) => {
+  metrics.fixes.inc({ outcome: result.fix.replace('-', '_') });
+  if (result.secondsSinceFirstFailure !== undefined)
+    metrics.timeToFix.observe(result.secondsSinceFirstFailure);
+};
+
 const recordOutcome = (metrics: Metrics, queue: QueueName, result: unknown) => {
   metrics.jobs.inc({ queue, outcome: 'completed' });
-  if (queue !== 'repository' || !result) return;
+  if (!result) return;
+  if (queue === 'poll') recordPoll(metrics, result as PollJobResult);
+  if (queue === 'remediation') recordFix(metrics, result as FixResult);
+  if (queue !== 'repository' && queue !== 'remediation' && queue !== 'suppression') return;
   const reconciled = result as ReconcileResult;
   if (reconciled.ticket !== 'unchanged' && reconciled.ticket !== 'none')
     metrics.tickets.inc({ outcome: reconciled.ticket });

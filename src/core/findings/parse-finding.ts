@@ -22,7 +22,7 @@ export type SkipReason = 'other-control' | 'no-repository' | 'malformed';
 /** `Note.UpdatedBy` on every note hubwarden writes. */
 export const NOTE_AUTHOR = 'hubwarden';
 
-const isoDate = z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'not a date');
+const isoDate = z.iso.datetime({ offset: true });
 
 const resourceSchema = z.object({
   Type: z.string(),
@@ -96,7 +96,7 @@ export const parseFinding = (raw: unknown, controlId: string): ParsedFinding => 
   if (!parsed.success) {
     const detail = parsed.error.issues
       .slice(0, 3)
-      .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
+      .map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`)
       .join('; ');
     return { ok: false, reason: 'malformed', id: idOf(raw), detail };
   }

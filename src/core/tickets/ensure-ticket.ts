@@ -59,15 +59,24 @@ export const preferredTicket = (tickets: readonly Ticket[]): Ticket | undefined 
  * then the bulk index, then a label search (which may lag behind a creation seconds ago).
  * The stored content hash is unknown, so the caller will rewrite the description once.
  */
-const locate = async (deps: TicketDeps, input: EnsureTicketInput): Promise<TicketRecord | undefined> => {
+const locate = async (
+  deps: TicketDeps,
+  input: EnsureTicketInput,
+  gone?: string,
+): Promise<TicketRecord | undefined> => {
   const label = ticketLabelOf(input.repository);
-  if (input.hintKey) {
+  if (input.hintKey && input.hintKey !== gone) {
     const hinted = await deps.tracker.get(input.hintKey);
     if (hinted?.labels.includes(label)) return toRecord(hinted, '');
   }
   const index = await deps.state.lookupTicketIndex(label);
-  if (index.indexed) return index.entry ? toRecord(index.entry, '') : undefined;
-  const found = preferredTicket(await deps.tracker.findByLabels([MANAGED_LABEL, label]));
+  // An index built before `gone` was deleted still names it: then only a search can tell.
+  if (index.indexed && (gone === undefined || index.entry?.key !== gone)) {
+    return index.entry ? toRecord(index.entry, '') : undefined;
+  }
+  const found = preferredTicket(
+    (await deps.tracker.findByLabels([MANAGED_LABEL, label])).filter((ticket) => ticket.key !== gone),
+  );
   return found ? toRecord(found, '') : undefined;
 };
 
@@ -90,7 +99,7 @@ export const ensureTicket = async (
     return ensureKnownTicket(
       deps,
       input,
-      await locate(deps, { ...input, record: undefined, hintKey: undefined }),
+      await locate(deps, { ...input, record: undefined }, input.record.key),
     );
   }
 };

@@ -26,7 +26,8 @@ export const ticketSummary = (control: ControlModule, repository: RepositoryRef)
 const findingLine = (finding: Finding): Inline[] => [
   code(finding.id),
   text(
-    ` ${finding.compliance}, ${finding.recordState.toLowerCase()}, workflow ${finding.workflow}` +
+    // No workflow status here: hubwarden changes it itself, and the description must not go stale by that.
+    ` ${finding.compliance}, ${finding.recordState.toLowerCase()}` +
       (finding.standards.length > 0 ? `, standards: ${finding.standards.join(', ')}` : '') +
       (finding.firstObservedAt ? `, first observed ${finding.firstObservedAt}` : ''),
   ),

@@ -16,7 +16,11 @@ export interface FixRequest {
   readonly finalAttempt: boolean;
 }
 
-export type FixResult = ReconcileResult & { readonly fix: 'succeeded' | 'failed' | 'not-needed' };
+export type FixResult = ReconcileResult & {
+  readonly fix: 'succeeded' | 'failed' | 'not-needed';
+  /** seconds from the repository's first failed finding to the verified fix */
+  readonly secondsSinceFirstFailure?: number;
+};
 
 /**
  * The Fix button's work: PutImageTagMutability IMMUTABLE in the repository's own account, then read it
@@ -72,5 +76,10 @@ export const applyFix = async (deps: PipelineDeps, request: FixRequest): Promise
     );
     await setWorkflow(deps, failing, 'RESOLVED', notes.fixed(record.ticket?.key, request.actor, at));
     log.info({}, 'fixed: tags are immutable');
-    return { ...(await reconcileLocked(deps, repository.key)), fix: 'succeeded' };
+    const firstSeen = failing.map((finding) => finding.firstObservedAt ?? finding.updatedAt).sort()[0];
+    return {
+      ...(await reconcileLocked(deps, repository.key)),
+      fix: 'succeeded',
+      ...(firstSeen ? { secondsSinceFirstFailure: (Date.parse(at) - Date.parse(firstSeen)) / 1000 } : {}),
+    };
   });

@@ -31,6 +31,8 @@ export interface PollResult {
   /** repositories whose inputs changed since they were last acted on */
   readonly due: readonly DueRepository[];
   readonly duplicateTicketsClosed: number;
+  /** findings read by this poll, by `COMPLIANCE/WORKFLOW` */
+  readonly byState: Readonly<Record<string, number>>;
 }
 
 /**
@@ -53,6 +55,7 @@ export const pollFindings = async (deps: PipelineDeps, options: PollOptions): Pr
   const skipped: Record<SkipReason, number> = { 'other-control': 0, 'no-repository': 0, malformed: 0 };
   const touched = new Set<string>();
   const seen = new Set<string>();
+  const byState: Record<string, number> = {};
   let pages = 0;
   let newest = cursor?.updatedAt ?? new Date(0).toISOString();
   for await (const page of deps.findingsSource.pages({
@@ -70,6 +73,8 @@ export const pollFindings = async (deps: PipelineDeps, options: PollOptions): Pr
         continue;
       }
       findings.push(parsed.finding);
+      const state = `${parsed.finding.compliance}/${parsed.finding.workflow}`;
+      byState[state] = (byState[state] ?? 0) + 1;
       seen.add(parsed.finding.id);
       touched.add(parsed.finding.repository.key);
       if (parsed.finding.updatedAt > newest) newest = parsed.finding.updatedAt;
@@ -101,12 +106,24 @@ export const pollFindings = async (deps: PipelineDeps, options: PollOptions): Pr
     repositoriesSeen: touched.size,
     due,
     duplicateTicketsClosed,
+    byState,
   };
   deps.log.info({ ...result, due: due.length }, 'poll finished');
   return result;
 };
 
 const REPOSITORY_LABEL = /^hubwarden-r[0-9a-f]{16}$/;
+
+/** A record that still names a closed duplicate moves to the ticket that was kept. */
+const repointRecord = async (deps: PipelineDeps, label: string, duplicateKey: string, keep: Ticket) => {
+  const record = await deps.state.getRecord(label.slice('hubwarden-'.length));
+  if (record?.ticket?.key !== duplicateKey) return;
+  await deps.state.putRecord({
+    ...record,
+    // content unknown: the next reconcile rewrites the kept ticket's description once
+    ticket: { key: keep.key, url: keep.url, status: keep.status, contentHash: '', lastComment: undefined },
+  });
+};
 
 /**
  * Reads every managed ticket in one paged search and indexes it by repository label. Where a lagging
@@ -135,6 +152,7 @@ export const refreshTicketIndex = async (deps: PipelineDeps): Promise<number> =>
         },
       ]);
       await deps.tracker.transition(duplicate.key, deps.settings.transitions.done);
+      await repointRecord(deps, label, duplicate.key, keep);
       closed += 1;
       deps.log.warn({ ticket: duplicate.key, kept: keep.key }, 'duplicate ticket closed');
     }

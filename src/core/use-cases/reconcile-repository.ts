@@ -1,6 +1,6 @@
 import { findingsFingerprint } from '../findings/repository-findings.js';
 import { setWorkflow } from '../findings/set-workflow.js';
-import { notes, ticketKeyFromNotes } from '../findings/workflow-notes.js';
+import { notes, SUPPRESSED_NOTE, ticketKeyFromNotes } from '../findings/workflow-notes.js';
 import { digestOf } from '../hash.js';
 import { ensureMessage, type MessageOutcome } from '../messages/ensure-message.js';
 import type { Finding, OwnerResolution, RepositoryRef, Risk } from '../model.js';
@@ -245,7 +245,10 @@ const mirrorWorkflow = async (
     );
     return setWorkflow(deps, input.failures, 'SUPPRESSED', note);
   }
-  const suppressedByUs = input.findings.filter((finding) => finding.workflow === 'SUPPRESSED');
+  // Findings a person suppressed in Security Hub itself are theirs to keep: only ours are restored.
+  const suppressedByUs = input.findings.filter(
+    (finding) => finding.workflow === 'SUPPRESSED' && finding.hubwardenNote?.startsWith(SUPPRESSED_NOTE),
+  );
   if (
     suppression &&
     suppression.status !== 'active' &&

@@ -1,0 +1,267 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseEnvironment, SECRET_SETTINGS } from '../../src/config/environment.js';
+import { ConfigError, loadConfig } from '../../src/config/load-config.js';
+
+/** Distinctive fake secrets: none of them may ever appear in a problem or an error message. */
+const SECRETS = {
+  JIRA_API_TOKEN: 'FAKESECRET-jira-token-7c1d',
+  JIRA_PAT: 'FAKESECRET-jira-pat-91ab',
+  SLACK_BOT_TOKEN: 'xoxb-FAKESECRET-bot-5e2f',
+  SLACK_SIGNING_SECRET: 'FAKESECRET-signing-0a9b',
+  HUBWARDEN_API_TOKEN: 'FAKESECRET-api-token-3344',
+  MEMBER_ROLE_EXTERNAL_ID: 'FAKESECRET-external-id',
+} as const;
+
+const VALID = {
+  AWS_REGION: 'eu-west-1',
+  JIRA_BASE_URL: 'https://acme.atlassian.net',
+  JIRA_EMAIL: 'bot@acme.example',
+  JIRA_API_TOKEN: SECRETS.JIRA_API_TOKEN,
+  JIRA_PROJECT: 'SEC',
+  SLACK_BOT_TOKEN: SECRETS.SLACK_BOT_TOKEN,
+  SLACK_SIGNING_SECRET: SECRETS.SLACK_SIGNING_SECRET,
+  SLACK_REVIEW_CHANNEL: 'C0REVIEW',
+};
+
+const problemsOf = (env: Record<string, string | undefined>) => {
+  const parsed = parseEnvironment(env);
+  if (parsed.ok) throw new Error('expected problems');
+  return parsed.problems;
+};
+
+const settingsOf = (env: Record<string, string | undefined>) =>
+  problemsOf(env)
+    .map((problem) => problem.setting)
+    .sort();
+
+const expectNoSecret = (text: string) => {
+  expect(text).not.toMatch(/FAKESECRET/);
+  for (const secret of Object.values(SECRETS)) expect(text).not.toContain(secret);
+};
+
+describe('parseEnvironment', () => {
+  it('applies the documented defaults', () => {
+    const parsed = parseEnvironment(VALID);
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+    expect(parsed.value).toMatchObject({
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      QUEUE_PREFIX: '{hubwarden}',
+      JIRA_DEPLOYMENT: 'cloud',
+      JIRA_ISSUE_TYPE: 'Task',
+      JIRA_DONE_TRANSITION: 'Done',
+      JIRA_REOPEN_TRANSITION: 'To Do',
+      SLACK_API_URL: 'https://slack.com/api/',
+      PORT: 3000,
+      POLL_INTERVAL_SECONDS: 300,
+      HUBWARDEN_CONFIG: './hubwarden.yml',
+      HUBWARDEN_DRY_RUN: false,
+      LOG_LEVEL: 'info',
+    });
+    expect(parsed.value.SECURITYHUB_REGION).toBeUndefined();
+    expect(parsed.value.JIRA_SUPPRESSED_TRANSITION).toBeUndefined();
+    expect(parsed.value.HUBWARDEN_API_TOKEN).toBeUndefined();
+  });
+
+  it('reads booleans, numbers and empty optional settings as operators write them', () => {
+    const parsed = parseEnvironment({
+      ...VALID,
+      HUBWARDEN_DRY_RUN: 'yes',
+      PORT: '0',
+      POLL_INTERVAL_SECONDS: '60',
+      MEMBER_ROLE_ARN: '',
+      SECURITYHUB_REGION: '',
+    });
+    expect(parsed.ok && parsed.value).toMatchObject({
+      HUBWARDEN_DRY_RUN: true,
+      PORT: 0,
+      POLL_INTERVAL_SECONDS: 60,
+      MEMBER_ROLE_ARN: undefined,
+    });
+  });
+
+  it('names the required settings that are missing', () => {
+    expect(settingsOf({ JIRA_EMAIL: 'bot@acme.example', JIRA_API_TOKEN: SECRETS.JIRA_API_TOKEN })).toEqual(
+      [
+        'AWS_REGION',
+        'JIRA_BASE_URL',
+        'JIRA_PROJECT',
+        'SLACK_BOT_TOKEN',
+        'SLACK_REVIEW_CHANNEL',
+        'SLACK_SIGNING_SECRET',
+      ].sort(),
+    );
+    expect(problemsOf({ ...VALID, AWS_REGION: '' })).toEqual([
+      { setting: 'AWS_REGION', problem: 'is missing' },
+    ]);
+  });
+
+  it('names the missing Jira credentials together with the other missing settings', () => {
+    expect(settingsOf({})).toEqual(
+      [
+        'AWS_REGION',
+        'JIRA_API_TOKEN',
+        'JIRA_BASE_URL',
+        'JIRA_EMAIL',
+        'JIRA_PROJECT',
+        'SLACK_BOT_TOKEN',
+        'SLACK_REVIEW_CHANNEL',
+        'SLACK_SIGNING_SECRET',
+      ].sort(),
+    );
+  });
+
+  it('names every bad setting at once, each once', () => {
+    const problems = problemsOf({
+      ...VALID,
+      AWS_REGION: 'Europe',
+      SECURITYHUB_REGION: 'nowhere',
+      REDIS_URL: 'http://redis',
+      QUEUE_PREFIX: 'a:b',
+      JIRA_BASE_URL: 'ftp://acme',
+      JIRA_DEPLOYMENT: 'server',
+      JIRA_PROJECT: 'sec',
+      SLACK_REVIEW_CHANNEL: '#security',
+      PORT: '70000',
+      POLL_INTERVAL_SECONDS: '0',
+      LOG_LEVEL: 'loud',
+      MEMBER_ROLE_ARN: 'arn:aws:iam::role/x',
+    });
+    expect(problems.map((problem) => problem.setting).sort()).toEqual(
+      [
+        'AWS_REGION',
+        'SECURITYHUB_REGION',
+        'REDIS_URL',
+        'QUEUE_PREFIX',
+        'JIRA_BASE_URL',
+        'JIRA_DEPLOYMENT',
+        'JIRA_PROJECT',
+        'SLACK_REVIEW_CHANNEL',
+        'PORT',
+        'POLL_INTERVAL_SECONDS',
+        'LOG_LEVEL',
+        'MEMBER_ROLE_ARN',
+      ].sort(),
+    );
+    expect(new Set(problems.map((problem) => problem.setting)).size).toBe(problems.length);
+    expect(problems.every((problem) => problem.problem.length > 0)).toBe(true);
+  });
+
+  it('accepts Cloud basic auth or a PAT; Data Center needs JIRA_PAT', () => {
+    const { JIRA_EMAIL: _email, JIRA_API_TOKEN: _token, ...withoutCloudAuth } = VALID;
+    expect(parseEnvironment({ ...withoutCloudAuth, JIRA_PAT: SECRETS.JIRA_PAT }).ok).toBe(true);
+    expect(
+      problemsOf(withoutCloudAuth)
+        .map((problem) => problem.setting)
+        .sort(),
+    ).toEqual(['JIRA_API_TOKEN', 'JIRA_EMAIL']);
+    expect(problemsOf({ ...VALID, JIRA_DEPLOYMENT: 'datacenter' })).toEqual([
+      { setting: 'JIRA_PAT', problem: 'is required for Jira Data Center' },
+    ]);
+    expect(parseEnvironment({ ...VALID, JIRA_DEPLOYMENT: 'datacenter', JIRA_PAT: SECRETS.JIRA_PAT }).ok).toBe(
+      true,
+    );
+  });
+
+  it('never echoes a secret value in its problems, valid or not', () => {
+    const bad = {
+      ...VALID,
+      AWS_REGION: undefined,
+      SLACK_BOT_TOKEN: 'xoxp-FAKESECRET-user-token',
+      SLACK_SIGNING_SECRET: 'FAKE1',
+      HUBWARDEN_API_TOKEN: 'FAKESECRET-x',
+      MEMBER_ROLE_EXTERNAL_ID: 'F',
+      JIRA_PAT: SECRETS.JIRA_PAT,
+      JIRA_API_TOKEN: SECRETS.JIRA_API_TOKEN,
+    };
+    const problems = problemsOf(bad);
+    expect(problems.map((problem) => problem.setting)).toEqual(
+      expect.arrayContaining([
+        'SLACK_BOT_TOKEN',
+        'SLACK_SIGNING_SECRET',
+        'HUBWARDEN_API_TOKEN',
+        'MEMBER_ROLE_EXTERNAL_ID',
+      ]),
+    );
+    const text = JSON.stringify(problems);
+    expectNoSecret(text);
+    expect(text).not.toContain('FAKE1');
+  });
+
+  it('needs a {hash tag} in QUEUE_PREFIX on a Redis Cluster', () => {
+    expect(problemsOf({ ...VALID, REDIS_CLUSTER: 'true', QUEUE_PREFIX: 'hubwarden' })).toEqual([
+      { setting: 'QUEUE_PREFIX', problem: 'needs a {hash tag} on a Redis Cluster, e.g. {hubwarden}' },
+    ]);
+    expect(parseEnvironment({ ...VALID, REDIS_CLUSTER: 'true', QUEUE_PREFIX: '{hw-prod}' }).ok).toBe(true);
+    expect(parseEnvironment({ ...VALID, REDIS_CLUSTER: 'true' }).ok).toBe(true);
+  });
+
+  it('marks every credential setting as secret', () => {
+    expect(SECRET_SETTINGS).toEqual(expect.arrayContaining(Object.keys(SECRETS)));
+  });
+});
+
+describe('loadConfig', () => {
+  let directory: string;
+  let ownersPath: string;
+
+  beforeAll(async () => {
+    directory = await mkdtemp(join(tmpdir(), 'hw-config-'));
+    ownersPath = join(directory, 'hubwarden.yml');
+    await writeFile(
+      ownersPath,
+      'defaultOwner:\n  slackChannel: C0SECURITY\nsecurityReviewers: [U0SECLEAD]\n',
+    );
+  });
+
+  afterAll(async () => {
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  it('loads a valid configuration and versions what changes decisions', async () => {
+    const config = await loadConfig({ ...VALID, HUBWARDEN_CONFIG: ownersPath });
+    expect(config.policy.defaultOwner.slackChannel).toBe('C0SECURITY');
+    const again = await loadConfig({ ...VALID, HUBWARDEN_CONFIG: ownersPath });
+    expect(again.version).toBe(config.version);
+    const moved = await loadConfig({
+      ...VALID,
+      HUBWARDEN_CONFIG: ownersPath,
+      JIRA_DONE_TRANSITION: 'Closed',
+    });
+    expect(moved.version).not.toBe(config.version);
+    const unrelated = await loadConfig({ ...VALID, HUBWARDEN_CONFIG: ownersPath, LOG_LEVEL: 'debug' });
+    expect(unrelated.version).toBe(config.version);
+  });
+
+  it('throws one ConfigError naming environment and owners-file problems, with no secret in its message', async () => {
+    const missing = join(directory, 'nope.yml');
+    const error = await loadConfig({
+      ...VALID,
+      JIRA_PROJECT: undefined,
+      SLACK_BOT_TOKEN: 'xoxp-FAKESECRET-user-token',
+      HUBWARDEN_API_TOKEN: 'FAKESECRET-x',
+      HUBWARDEN_CONFIG: missing,
+    }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ConfigError);
+    const configError = error as ConfigError;
+    expect(configError.problems.map((problem) => problem.setting)).toEqual(
+      expect.arrayContaining(['JIRA_PROJECT', 'SLACK_BOT_TOKEN', 'HUBWARDEN_API_TOKEN', 'HUBWARDEN_CONFIG']),
+    );
+    expect(configError.message).toContain(`cannot read owners file ${missing}`);
+    expect(configError.message).toContain('JIRA_PROJECT is missing');
+    expectNoSecret(configError.message);
+    expectNoSecret(JSON.stringify(configError.problems));
+  });
+
+  it('names problems inside the owners file by their path', async () => {
+    const broken = join(directory, 'broken.yml');
+    await writeFile(broken, 'defaultOwner:\n  slackChannel: general\nsecurityReviewers: [U0SECLEAD]\n');
+    const error = (await loadConfig({ ...VALID, HUBWARDEN_CONFIG: broken }).catch(
+      (caught: unknown) => caught,
+    )) as ConfigError;
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.message).toContain('HUBWARDEN_CONFIG defaultOwner.slackChannel must be a Slack id');
+  });
+});

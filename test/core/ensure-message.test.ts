@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { cardHash, ensureMessage } from '../../src/core/messages/ensure-message.js';
+import type { RepositoryCard } from '../../src/core/ports/chat.js';
+import { silentLogger } from '../../src/core/ports/logger.js';
+import type { MessageRecord } from '../../src/core/ports/state-store.js';
+import { FakeChat, findingOf } from '../support/fake-ports.js';
+import { owner } from './pipeline-harness.js';
+
+const card = (over: Partial<RepositoryCard> = {}): RepositoryCard => ({
+  repository: findingOf({ accountId: '111111111111', region: 'eu-west-1', repositoryName: 'a' }).repository,
+  owner: { owner: owner('payments'), rule: 'tag', detail: 'tag Owner=payments' },
+  ticket: { key: 'SEC-1', url: 'https://jira/SEC-1' },
+  risks: [],
+  phase: 'failing',
+  actor: undefined,
+  at: undefined,
+  reason: undefined,
+  suppression: undefined,
+  actions: ['fix', 'suppress'],
+  ...over,
+});
+
+describe('ensureMessage', () => {
+  it('posts once, then updates in place only when the card changed', async () => {
+    const chat = new FakeChat();
+    const saved: MessageRecord[] = [];
+    const save = async (record: MessageRecord) => void saved.push(record);
+    const deps = { chat, log: silentLogger };
+
+    const posted = await ensureMessage(deps, { record: undefined, channel: 'C0PAY', card: card(), save });
+    expect(posted.outcome).toBe('posted');
+    expect(saved).toEqual([posted.record]);
+    expect(posted.record).toMatchObject({ channel: 'C0PAY', contentHash: cardHash(card()) });
+
+    const same = await ensureMessage(deps, { record: posted.record, channel: 'C0PAY', card: card(), save });
+    expect(same.outcome).toBe('unchanged');
+
+    const changed = await ensureMessage(deps, {
+      record: posted.record,
+      channel: 'C0OTHER',
+      card: card({ phase: 'passed', actions: [] }),
+      save,
+    });
+    expect(changed.outcome).toBe('updated');
+    expect(changed.record).toMatchObject({ channel: 'C0PAY', ts: posted.record?.ts });
+    expect(chat.writes().map((call) => call.method)).toEqual(['postRepositoryCard', 'updateRepositoryCard']);
+  });
+
+  it('posts nothing without a channel', async () => {
+    const chat = new FakeChat();
+    const result = await ensureMessage(
+      { chat, log: silentLogger },
+      { record: undefined, channel: undefined, card: card(), save: async () => undefined },
+    );
+    expect(result).toEqual({ record: undefined, outcome: 'none' });
+    expect(chat.calls).toEqual([]);
+  });
+});
