@@ -48,8 +48,9 @@ const toRecord = (ticket: Pick<Ticket, 'key' | 'url' | 'status'>, contentHash: s
 
 /** Oldest open ticket first (the one to keep), else the most recent done one. */
 export const preferredTicket = (tickets: readonly Ticket[]): Ticket | undefined => {
+  const number = (key: string) => Number(key.slice(key.lastIndexOf('-') + 1));
   const byCreated = [...tickets].sort(
-    (a, b) => a.created.localeCompare(b.created) || a.key.localeCompare(b.key),
+    (a, b) => a.created.localeCompare(b.created) || number(a.key) - number(b.key),
   );
   return byCreated.find((ticket) => ticket.status === 'open') ?? byCreated.at(-1);
 };
