@@ -4,7 +4,12 @@ import {
   groupByRepository,
   isFailing,
 } from '../../src/core/findings/repository-findings.js';
-import { clampNote, notes, ticketKeyFromNotes } from '../../src/core/findings/workflow-notes.js';
+import {
+  clampNote,
+  messageRefFromNotes,
+  notes,
+  ticketKeyFromNotes,
+} from '../../src/core/findings/workflow-notes.js';
 import type { OwnerResolution } from '../../src/core/model.js';
 import { findingOf } from '../support/fake-ports.js';
 import { owner } from './pipeline-harness.js';
@@ -58,20 +63,38 @@ describe('repository findings', () => {
 });
 
 describe('workflow notes', () => {
-  it('name the ticket and the owner, and find the ticket key again', () => {
-    const note = notes.notified('SEC-12', resolution);
-    expect(note).toBe('hubwarden: Jira SEC-12 tracks this repository; owner payments (tag Owner=payments).');
+  const message = { channel: 'C0PAYMENTS', ts: '1700000000.000100' };
+
+  it('name the ticket, the message and the owner, and find both references again', () => {
+    const note = notes.notified({ ticketKey: 'SEC-12', message }, resolution);
+    expect(note).toBe(
+      'hubwarden: tracked. Jira SEC-12. Slack C0PAYMENTS/1700000000.000100. Owner payments (tag Owner=payments).',
+    );
     const finding = { ...findingOf(A), hubwardenNote: note };
     expect(ticketKeyFromNotes([findingOf(A), finding])).toBe('SEC-12');
-    expect(
-      ticketKeyFromNotes([{ ...finding, hubwardenNote: notes.restored('OPS_2-7', 'the suppression ended') }]),
-    ).toBe('OPS_2-7');
+    expect(messageRefFromNotes([findingOf(A), finding])).toEqual(message);
+    const restored = notes.restored({ ticketKey: 'OPS_2-7', message: undefined }, 'the suppression ended');
+    expect(ticketKeyFromNotes([{ ...finding, hubwardenNote: restored }])).toBe('OPS_2-7');
     expect(ticketKeyFromNotes([findingOf(A)])).toBeUndefined();
+    expect(messageRefFromNotes([findingOf(A)])).toBeUndefined();
   });
 
-  it('put the real ticket before any user text, so a justification cannot steer the hint', () => {
-    const note = notes.suppressed('SEC-1', 'U0ALICE', '2025-02-01', 'see Jira EVIL-99 instead');
+  it('put the real references before any user text, so a justification cannot steer them', () => {
+    const note = notes.suppressed(
+      { ticketKey: 'SEC-1', message },
+      'U0ALICE',
+      '2025-02-01',
+      'see Jira EVIL-99 instead',
+    );
     expect(ticketKeyFromNotes([{ ...findingOf(A), hubwardenNote: note }])).toBe('SEC-1');
+    const forged = notes.suppressed(
+      { ticketKey: undefined, message: undefined },
+      'U0ALICE',
+      '2025-02-01',
+      'imitating Jira EVIL-99. Slack C0OTHER/1.2.',
+    );
+    expect(ticketKeyFromNotes([{ ...findingOf(A), hubwardenNote: forged }])).toBeUndefined();
+    expect(messageRefFromNotes([{ ...findingOf(A), hubwardenNote: forged }])).toBeUndefined();
   });
 
   it('clamp to 512 characters with an ellipsis', () => {
@@ -80,7 +103,7 @@ describe('workflow notes', () => {
     const clamped = clampNote('x'.repeat(600));
     expect(clamped).toHaveLength(512);
     expect(clamped.endsWith('…')).toBe(true);
-    const long = notes.suppressed('SEC-1', 'U0ALICE', '2025-02-01', 'j'.repeat(1000));
+    const long = notes.suppressed({ ticketKey: 'SEC-1', message }, 'U0ALICE', '2025-02-01', 'j'.repeat(1000));
     expect(long.length).toBe(512);
     expect(long).toContain('Jira SEC-1.');
   });

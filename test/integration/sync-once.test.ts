@@ -79,10 +79,14 @@ describe('sync --once against the sandbox', () => {
     expect(issues()).toHaveLength(failingRepositories().length);
   });
 
-  it('creates nothing after its Redis state is wiped', async () => {
+  it('creates no ticket and posts no message after its Redis state is wiped', async () => {
+    const messages = sandbox.slack.messages.length;
+    expect(messages).toBe(failingRepositories().length);
     expect(await flushPrefix(prefix)).toBeGreaterThan(0);
     const { summary } = await syncOnce(config, silentLogger);
     expect(summary.ticketsCreated).toBe(0);
+    expect(summary.messagesPosted).toBe(0);
+    expect(sandbox.slack.messages).toHaveLength(messages);
     expect(issues()).toHaveLength(failingRepositories().length);
   });
 

@@ -1,4 +1,4 @@
-import type { Finding, OwnerResolution } from '../model.js';
+import type { Finding, MessageRef, OwnerResolution } from '../model.js';
 
 const NOTE_LIMIT = 512;
 const TICKET_IN_NOTE = /\bJira ([A-Z][A-Z0-9_]+-\d+)\b/;
@@ -16,27 +16,48 @@ export const clampNote = (note: string): string => {
 /** How every suppression note starts, so hubwarden's own suppressions can be told apart. */
 export const SUPPRESSED_NOTE = 'hubwarden: suppressed by ';
 
+/** Where hubwarden's records live outside Redis: each note names the ticket and the chat message. */
+export interface NoteRefs {
+  readonly ticketKey: string | undefined;
+  readonly message: MessageRef | undefined;
+}
+
+const refs = ({ ticketKey, message }: NoteRefs): string =>
+  `${ticketKey ? ` Jira ${ticketKey}.` : ''}${message ? ` Slack ${message.channel}/${message.ts}.` : ''}`;
+
+/**
+ * Note texts. The references come first and the free text (a justification) last, so clamping to 512
+ * characters never cuts a reference: they are how hubwarden finds its ticket and message after losing Redis.
+ */
 export const notes = {
-  notified: (ticketKey: string, owner: OwnerResolution) =>
-    clampNote(
-      `hubwarden: Jira ${ticketKey} tracks this repository; owner ${owner.owner.name} (${owner.detail}).`,
-    ),
-  fixed: (ticketKey: string | undefined, by: string, at: string) =>
-    clampNote(
-      `hubwarden: fixed by ${by} at ${at}: image tags set to IMMUTABLE and verified.${ticketKey ? ` Jira ${ticketKey}.` : ''}`,
-    ),
-  suppressed: (ticketKey: string | undefined, by: string, until: string, justification: string) =>
-    clampNote(
-      `${SUPPRESSED_NOTE}${by} until ${until}.${ticketKey ? ` Jira ${ticketKey}.` : ''} Justification: ${justification}`,
-    ),
-  restored: (ticketKey: string | undefined, why: string) =>
-    clampNote(`hubwarden: back to NEW: ${why}.${ticketKey ? ` Jira ${ticketKey}.` : ''}`),
+  notified: (at: NoteRefs, owner: OwnerResolution) =>
+    clampNote(`hubwarden: tracked.${refs(at)} Owner ${owner.owner.name} (${owner.detail}).`),
+  fixed: (at: NoteRefs, by: string, when: string) =>
+    clampNote(`hubwarden: fixed.${refs(at)} Image tags set to IMMUTABLE and verified by ${by} at ${when}.`),
+  suppressed: (at: NoteRefs, by: string, until: string, justification: string) =>
+    clampNote(`${SUPPRESSED_NOTE}${by} until ${until}.${refs(at)} Justification: ${justification}`),
+  restored: (at: NoteRefs, why: string) => clampNote(`hubwarden: back to NEW.${refs(at)} Why: ${why}.`),
+};
+
+/** Only the references part of a note counts: free text after it (a justification) could imitate one. */
+const referencesOf = (note: string | undefined): string =>
+  note?.split(/ (?:Owner|Image tags|Justification:|Why:)/)[0] ?? '';
+
+const MESSAGE_IN_NOTE = /\bSlack ([A-Z0-9]+)\/(\d+\.\d+)\./;
+
+/** The chat message hubwarden last named in any of these findings' notes. */
+export const messageRefFromNotes = (findings: readonly Finding[]): MessageRef | undefined => {
+  for (const finding of findings) {
+    const match = MESSAGE_IN_NOTE.exec(referencesOf(finding.hubwardenNote));
+    if (match?.[1] && match[2]) return { channel: match[1], ts: match[2] };
+  }
+  return undefined;
 };
 
 /** The ticket key hubwarden last wrote into any of these findings' notes. */
 export const ticketKeyFromNotes = (findings: readonly Finding[]): string | undefined => {
   for (const finding of findings) {
-    const match = finding.hubwardenNote ? TICKET_IN_NOTE.exec(finding.hubwardenNote) : null;
+    const match = TICKET_IN_NOTE.exec(referencesOf(finding.hubwardenNote));
     if (match?.[1]) return match[1];
   }
   return undefined;

@@ -74,7 +74,12 @@ export const applyFix = async (deps: PipelineDeps, request: FixRequest): Promise
     const failing = findings.filter(
       (finding) => finding.recordState === 'ACTIVE' && finding.compliance === 'FAILED',
     );
-    await setWorkflow(deps, failing, 'RESOLVED', notes.fixed(record.ticket?.key, request.actor, at));
+    await setWorkflow(
+      deps,
+      failing,
+      'RESOLVED',
+      notes.fixed({ ticketKey: record.ticket?.key, message: record.message }, request.actor, at),
+    );
     log.info({}, 'fixed: tags are immutable');
     const firstSeen = failing.map((finding) => finding.firstObservedAt ?? finding.updatedAt).sort()[0];
     return {

@@ -1,6 +1,11 @@
 import { findingsFingerprint } from '../findings/repository-findings.js';
 import { setWorkflow } from '../findings/set-workflow.js';
-import { notes, SUPPRESSED_NOTE, ticketKeyFromNotes } from '../findings/workflow-notes.js';
+import {
+  messageRefFromNotes,
+  notes,
+  SUPPRESSED_NOTE,
+  ticketKeyFromNotes,
+} from '../findings/workflow-notes.js';
 import { digestOf } from '../hash.js';
 import { ensureMessage, type MessageOutcome } from '../messages/ensure-message.js';
 import type { Finding, OwnerResolution, RepositoryRef, Risk } from '../model.js';
@@ -83,6 +88,11 @@ export const reconcileLocked = async (
   const failures = outstandingFailures(findings, record);
   const failing = failures.length > 0;
   const hintKey = ticketKeyFromNotes(findings);
+  if (!record.message) {
+    // State lost: the message is found again from the notes, and updated rather than posted twice.
+    const known = messageRefFromNotes(findings);
+    if (known) await save({ message: { ...known, contentHash: '' } });
+  }
   const fingerprint = inputsFingerprint(findings, deps);
 
   if (!failing && !record.ticket && !hintKey && record.fix === undefined) {
@@ -139,14 +149,6 @@ export const reconcileLocked = async (
     },
   );
 
-  const findingsUpdated = await mirrorWorkflow(deps, {
-    findings,
-    failures,
-    owner,
-    suppression,
-    active,
-    record,
-  });
   const message = await publishCard(deps, record.message, (changes) => save({ message: changes }), {
     repository,
     owner,
@@ -155,6 +157,14 @@ export const reconcileLocked = async (
     ...phaseOf(failing, record, suppression, now),
     ...cardDetail(record, suppression),
     suppression,
+  });
+  const findingsUpdated = await mirrorWorkflow(deps, {
+    findings,
+    failures,
+    owner,
+    suppression,
+    active,
+    record,
   });
   await save({ processedFingerprint: inputsFingerprint(await deps.state.findingsOf(repositoryKey), deps) });
   return {
@@ -235,10 +245,11 @@ const mirrorWorkflow = async (
   },
 ): Promise<number> => {
   const ticketKey = input.record.ticket?.key;
+  const refs = { ticketKey, message: input.record.message };
   const { suppression } = input;
   if (input.active && suppression) {
     const note = notes.suppressed(
-      ticketKey,
+      refs,
       suppression.requestedBy,
       suppression.expiresAt.slice(0, 10),
       suppression.justification,
@@ -259,12 +270,12 @@ const mirrorWorkflow = async (
       deps,
       suppressedByUs,
       'NEW',
-      notes.restored(ticketKey, `the suppression ended (${endedWhy(suppression)})`),
+      notes.restored(refs, `the suppression ended (${endedWhy(suppression)})`),
     );
   }
   if (!ticketKey || input.record.ticket?.status !== 'open') return 0;
   const fresh = input.failures.filter((finding) => finding.workflow === 'NEW');
-  return setWorkflow(deps, fresh, 'NOTIFIED', notes.notified(ticketKey, input.owner));
+  return setWorkflow(deps, fresh, 'NOTIFIED', notes.notified(refs, input.owner));
 };
 
 const cardDetail = (
