@@ -253,6 +253,39 @@ describe('Slack: fix, suppress, review, end to end through the real service', ()
     );
   });
 
+  it('serves health, readiness, metrics and the audit trail behind its token', async () => {
+    const base = `http://127.0.0.1:${running.port}`;
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toMatch(
+      /hubwarden_provider_calls_total\{service="jira",operation="create",outcome="ok"\} \d+/,
+    );
+    expect(metrics).toMatch(/hubwarden_fixes_total\{outcome="succeeded"\} 1/);
+    expect(metrics).toMatch(/hubwarden_suppressions\{status="revoked"\} 1/);
+    expect(metrics).toMatch(/hubwarden_queue_jobs\{queue="repository",state="failed"\} 0/);
+    expect((await fetch(`${base}/api/suppressions`)).status).toBe(401);
+    expect(
+      (await fetch(`${base}/api/suppressions`, { headers: { authorization: 'Bearer wrong-token-000000' } }))
+        .status,
+    ).toBe(401);
+    const auth = { authorization: `Bearer ${SANDBOX_SECRETS.apiToken}` };
+    const json = (await (
+      await fetch(`${base}/api/suppressions?status=revoked`, { headers: auth })
+    ).json()) as {
+      status: string;
+      justification: string;
+      reviewedBy: string;
+    }[];
+    expect(json).toHaveLength(1);
+    expect(json[0]).toMatchObject({ status: 'revoked', reviewedBy: 'U0SECLEAD' });
+    expect(json[0]?.justification).toContain('Legacy deploy');
+    const csv = await fetch(`${base}/api/suppressions?format=csv`, { headers: auth });
+    expect(csv.headers.get('content-type')).toContain('text/csv');
+    expect((await csv.text()).split('\r\n')).toHaveLength(3);
+    expect((await fetch(`${base}/api/suppressions?status=bogus`, { headers: auth })).status).toBe(400);
+  });
+
   it('answers 401 to an unsigned or stale request and changes nothing', async () => {
     const record = await recordOf(teamRepository('search', 1));
     const payload = buildBlockActionsPayload({
