@@ -2,6 +2,8 @@ import type { Job } from 'bullmq';
 import { enqueueRepositories, type PollJobData, type Queues } from '../src/adapters/bullmq/queues.js';
 import { pollFindings, type PollOptions } from '../src/core/use-cases/poll-findings.js';
 import type { PipelineDeps } from '../src/core/use-cases/pipeline-deps.js';
+import { bullmqWorkQueue } from '../src/adapters/bullmq/bullmq-work-queue.js';
+import { overdueSuppressions } from '../src/core/use-cases/overdue-suppressions.js';
 import { forJob } from './job-deps.js';
 
 export interface PollJobResult {
@@ -25,6 +27,9 @@ export const pollProcessor =
       return await jobDeps.state.withLock('poll', lock, async () => {
         const result = await pollFindings(jobDeps, { ...options, mode: job.data.mode ?? 'auto' });
         const repositoryJobIds = await enqueueRepositories(queues, result.due);
+        // A safety net under the delayed expiry jobs: an active suppression past its end is ended now.
+        for (const id of await overdueSuppressions(jobDeps))
+          await bullmqWorkQueue(queues).enqueueSuppressionMirror(id);
         return {
           skipped: false,
           mode: result.mode,
