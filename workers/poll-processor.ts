@@ -13,6 +13,7 @@ export interface PollJobResult {
   readonly findings?: number;
   readonly repositoriesSeen?: number;
   readonly findingsSkipped?: Readonly<Record<string, number>>;
+  readonly failingRepositories?: number;
   readonly byState?: Readonly<Record<string, number>>;
   readonly repositoryJobIds: readonly string[];
 }
@@ -38,6 +39,7 @@ export const pollProcessor =
           repositoriesSeen: result.repositoriesSeen,
           findingsSkipped: result.skipped,
           byState: result.byState,
+          failingRepositories: result.failingRepositories,
           repositoryJobIds,
         };
       });

@@ -38,6 +38,7 @@ const recordPoll = (metrics: Metrics, result: PollJobResult) => {
   for (const [reason, count] of Object.entries(result.findingsSkipped ?? {}))
     metrics.findingsSkipped.inc({ reason }, count);
   if (result.mode !== 'full' || !result.byState) return;
+  metrics.repositoriesFailing.set(result.failingRepositories ?? 0);
   metrics.findings.reset();
   for (const [state, count] of Object.entries(result.byState)) {
     const [compliance = '', workflow = ''] = state.split('/');

@@ -1,4 +1,5 @@
 import { parseFinding, type SkipReason } from '../findings/parse-finding.js';
+import { isFailing } from '../findings/repository-findings.js';
 import type { Finding } from '../model.js';
 import type { Ticket } from '../ports/ticket-tracker.js';
 import type { TicketIndexEntry } from '../ports/state-store.js';
@@ -31,6 +32,8 @@ export interface PollResult {
   /** repositories whose inputs changed since they were last acted on */
   readonly due: readonly DueRepository[];
   readonly duplicateTicketsClosed: number;
+  /** repositories with an active failed finding among those this poll read (all of them on a full read) */
+  readonly failingRepositories: number;
   /** findings read by this poll, by `COMPLIANCE/WORKFLOW` */
   readonly byState: Readonly<Record<string, number>>;
 }
@@ -93,8 +96,11 @@ export const pollFindings = async (deps: PipelineDeps, options: PollOptions): Pr
   });
 
   const due: DueRepository[] = [];
+  let failingRepositories = 0;
   for (const repositoryKey of touched) {
-    const fingerprint = inputsFingerprint(await deps.state.findingsOf(repositoryKey), deps);
+    const findings = await deps.state.findingsOf(repositoryKey);
+    if (isFailing(findings)) failingRepositories += 1;
+    const fingerprint = inputsFingerprint(findings, deps);
     const record = await deps.state.getRecord(repositoryKey);
     if (record?.processedFingerprint !== fingerprint) due.push({ repositoryKey, fingerprint });
   }
@@ -106,6 +112,7 @@ export const pollFindings = async (deps: PipelineDeps, options: PollOptions): Pr
     repositoriesSeen: touched.size,
     due,
     duplicateTicketsClosed,
+    failingRepositories,
     byState,
   };
   deps.log.info({ ...result, due: due.length }, 'poll finished');

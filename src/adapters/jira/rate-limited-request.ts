@@ -1,0 +1,55 @@
+import { isHubwardenError } from '../../core/errors.js';
+import type { JiraRequestFunction, JiraRequestOptions } from './fetch-request.js';
+
+/** Requests per second a Jira site allows this client, and how many may go at once. */
+export interface JiraRateLimit {
+  readonly perSecond: number;
+  readonly burst: number;
+}
+
+/** Time as the limiter sees it; tests pass a fake one whose `sleep` just moves `now`. */
+export interface LimiterClock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+const systemClock: LimiterClock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+/**
+ * Wraps jira-client's request function in a client-side token bucket that waits instead of failing, so
+ * a backlog reaches Jira at the site's rate rather than in bursts that come back as 429s. Callers reserve
+ * a token first (the balance may go negative), so concurrent callers queue in order without polling. When
+ * Jira throttles anyway (another client shares the quota), the bucket is emptied for its Retry-After and
+ * the classified error is rethrown unchanged.
+ */
+export const rateLimitedRequest = (
+  request: JiraRequestFunction,
+  limit: JiraRateLimit,
+  clock: LimiterClock = systemClock,
+): JiraRequestFunction => {
+  let tokens = limit.burst;
+  let updatedAt = clock.now();
+  const refill = () => {
+    const now = clock.now();
+    tokens = Math.min(limit.burst, tokens + ((now - updatedAt) / 1000) * limit.perSecond);
+    updatedAt = now;
+  };
+  return async (options: JiraRequestOptions) => {
+    refill();
+    tokens -= 1;
+    // rounded up so that Jira's own bucket, refilling at the same rate, has the token by then
+    if (tokens < 0) await clock.sleep(Math.ceil((-tokens / limit.perSecond) * 1000));
+    try {
+      return await request(options);
+    } catch (error) {
+      if (isHubwardenError(error) && error.kind === 'rate-limited') {
+        refill();
+        tokens = Math.min(tokens, -((error.retryAfterMs ?? 1_000) / 1000) * limit.perSecond);
+      }
+      throw error;
+    }
+  };
+};
