@@ -16,6 +16,15 @@ import { registerStateGauges } from './state-gauges.js';
 
 const HOUR = 3_600_000;
 
+/** The AWS clients from configuration; endpoints stay the SDK's own business (AWS_ENDPOINT_URL_*). */
+export const awsAdaptersFor = (env: Config['env']): AwsAdapters =>
+  createAwsAdapters({
+    region: env.AWS_REGION,
+    ...(env.SECURITYHUB_REGION ? { securityHubRegion: env.SECURITYHUB_REGION } : {}),
+    ...(env.MEMBER_ROLE_ARN ? { memberRoleArn: env.MEMBER_ROLE_ARN } : {}),
+    ...(env.MEMBER_ROLE_EXTERNAL_ID ? { memberRoleExternalId: env.MEMBER_ROLE_EXTERNAL_ID } : {}),
+  });
+
 export interface Service {
   readonly config: Config;
   readonly deps: PipelineDeps;
@@ -35,12 +44,7 @@ export const composeService = (config: Config, log: Logger): Service => {
   // Every queue, worker and event stream shares this connection and listens for its close.
   redis.setMaxListeners(100);
   const metrics = createMetrics();
-  const aws = createAwsAdapters({
-    region: env.AWS_REGION,
-    ...(env.SECURITYHUB_REGION ? { securityHubRegion: env.SECURITYHUB_REGION } : {}),
-    ...(env.MEMBER_ROLE_ARN ? { memberRoleArn: env.MEMBER_ROLE_ARN } : {}),
-    ...(env.MEMBER_ROLE_EXTERNAL_ID ? { memberRoleExternalId: env.MEMBER_ROLE_EXTERNAL_ID } : {}),
-  });
+  const aws = awsAdaptersFor(env);
   const jira = new JiraTicketTracker({
     baseUrl: env.JIRA_BASE_URL,
     deployment: env.JIRA_DEPLOYMENT,

@@ -1,5 +1,5 @@
-import { createAwsAdapters } from '../adapters/aws/index.js';
 import { connectRedis } from '../adapters/redis/connection.js';
+import { awsAdaptersFor } from '../app/composition-root.js';
 import { RedisStateStore } from '../adapters/redis/redis-state-store.js';
 import { ecr2TagImmutability } from '../core/controls/ecr2-tag-immutability.js';
 import { parseFinding } from '../core/findings/parse-finding.js';
@@ -36,12 +36,7 @@ const knownTicket = async (state: RedisStateStore | undefined, key: string): Pro
  */
 export const scan = async (config: Config, log: Logger): Promise<ScanRow[]> => {
   const { env } = config;
-  const aws = createAwsAdapters({
-    region: env.AWS_REGION,
-    ...(env.SECURITYHUB_REGION ? { securityHubRegion: env.SECURITYHUB_REGION } : {}),
-    ...(env.MEMBER_ROLE_ARN ? { memberRoleArn: env.MEMBER_ROLE_ARN } : {}),
-    ...(env.MEMBER_ROLE_EXTERNAL_ID ? { memberRoleExternalId: env.MEMBER_ROLE_EXTERNAL_ID } : {}),
-  });
+  const aws = awsAdaptersFor(env);
   const redis = connectRedis(env.REDIS_URL, {
     maxRetriesPerRequest: 1,
     lazyConnect: true,
