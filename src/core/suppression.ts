@@ -27,4 +27,6 @@ export interface Suppression {
   readonly endedAt: string | undefined;
   /** the message in the review channel that carries this suppression's buttons */
   readonly reviewMessage: MessageRef | undefined;
+  /** digest of what the review message shows now, so it is only rewritten when that changes */
+  readonly reviewCardHash?: string;
 }

@@ -29,6 +29,9 @@ const refs = ({ ticketKey, message }: NoteRefs): string =>
  * Note texts. The references come first and the free text (a justification) last, so clamping to 512
  * characters never cuts a reference: they are how hubwarden finds its ticket and message after losing Redis.
  */
+/** How a "back to NEW" note starts: such findings keep NEW and their reason (CONTRACT §5). */
+export const RESTORED_NOTE = 'hubwarden: back to NEW.';
+
 export const notes = {
   notified: (at: NoteRefs, owner: OwnerResolution) =>
     clampNote(`hubwarden: tracked.${refs(at)} Owner ${owner.owner.name} (${owner.detail}).`),
@@ -36,7 +39,7 @@ export const notes = {
     clampNote(`hubwarden: fixed.${refs(at)} Image tags set to IMMUTABLE and verified by ${by} at ${when}.`),
   suppressed: (at: NoteRefs, by: string, until: string, justification: string) =>
     clampNote(`${SUPPRESSED_NOTE}${by} until ${until}.${refs(at)} Justification: ${justification}`),
-  restored: (at: NoteRefs, why: string) => clampNote(`hubwarden: back to NEW.${refs(at)} Why: ${why}.`),
+  restored: (at: NoteRefs, why: string) => clampNote(`${RESTORED_NOTE}${refs(at)} Why: ${why}.`),
 };
 
 /** Only the references part of a note counts: free text after it (a justification) could imitate one. */

@@ -6,7 +6,16 @@ import type { MessageRecord } from '../ports/state-store.js';
 export type MessageOutcome = 'posted' | 'updated' | 'unchanged' | 'none';
 
 /** The card's digest ignores nothing people see, so equal digests mean an identical message. */
-export const cardHash = (card: RepositoryCard): string => digestOf(card);
+export const cardHash = (card: RepositoryCard): string =>
+  // Where the review message lives is not shown on the repository card.
+  digestOf({
+    ...card,
+    suppression: card.suppression && {
+      ...card.suppression,
+      reviewMessage: undefined,
+      reviewCardHash: undefined,
+    },
+  });
 
 /**
  * Ensure-message: one message per repository, posted once, then updated in place only when what it

@@ -15,8 +15,8 @@ export const endOfDay = (day: string): string => `${day}T23:59:59.000Z`;
 export const cleanJustification = (value: string): string =>
   value
     .replace(/\r\n?/g, '\n')
-    // eslint-disable-next-line no-control-regex -- removing control characters is the point
-    .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g, '')
+    // Control and format characters (incl. every bidi control) go; line breaks and tabs stay.
+    .replace(/[^\P{Cc}\n\t]|\p{Cf}/gu, '')
     .trim();
 
 export interface SuppressionFieldErrors {
@@ -43,8 +43,10 @@ export const validateSuppression = (
   const today = isoDay(now);
   const latest = isoDay(addDays(now, policy.maxDays));
   const day = input.expires?.trim() || isoDay(addDays(now, policy.defaultDays));
-  if (!ISO_DATE.test(day) || Number.isNaN(Date.parse(day))) errors.expires = 'Pick a date.';
-  else if (day <= today) errors.expires = 'The end date must be after today.';
+  // Date.parse('2025-02-30') answers 2 March: only a day that reads back the same exists.
+  if (!ISO_DATE.test(day) || Number.isNaN(Date.parse(day)) || isoDay(new Date(day)) !== day) {
+    errors.expires = 'Pick a date.';
+  } else if (day <= today) errors.expires = 'The end date must be after today.';
   else if (day > latest)
     errors.expires = `A suppression may last at most ${policy.maxDays} days (until ${latest}).`;
   if (errors.justification || errors.expires) return { ok: false, errors };

@@ -16,7 +16,7 @@ import type { WorkQueue } from '../ports/work-queue.js';
 import type { Suppression } from '../suppression.js';
 import { addDays, isoDay, validateSuppression } from '../suppressions/suppression-rules.js';
 import type { PipelineDeps } from './pipeline-deps.js';
-import { isSuppressionActive, outstandingFailures } from './repository-phase.js';
+import { isSuppressionActive, isSuppressionOverdue, outstandingFailures } from './repository-phase.js';
 
 type Refusal = { readonly ok: false; readonly reason: string };
 const refuse = (reason: string): Refusal => ({ ok: false, reason });
@@ -59,7 +59,8 @@ export const createInteractions = (deps: PipelineDeps, queue: WorkQueue): Intera
     (await deps.state.listSuppressions()).find(
       (suppression) =>
         suppression.repository.key === repositoryKey &&
-        (suppression.status === 'pending' || isSuppressionActive(suppression, deps.clock())),
+        (isSuppressionActive(suppression, deps.clock()) ||
+          (suppression.status === 'pending' && !isSuppressionOverdue(suppression, deps.clock()))),
     );
 
   const stillFailing = async (record: RepositoryRecord): Promise<boolean> =>
@@ -69,7 +70,11 @@ export const createInteractions = (deps: PipelineDeps, queue: WorkQueue): Intera
     const record = await repositoryOf(context);
     if ('ok' in record) return record;
     if (!(await stillFailing(record))) return refuse('This repository already passes ECR.2: nothing to fix.');
-    if (!(await deps.state.claim(`fix:${record.repository.key}`, DOUBLE_CLICK_MS))) {
+    if (record.fix?.status === 'queued')
+      return { ok: true, notice: 'A fix for this repository is already under way.' };
+    // One fix per burst of clicks; a fix that failed since may be retried at once.
+    const attempt = record.fix?.at ?? 'first';
+    if (!(await deps.state.claim(`fix:${record.repository.key}:${attempt}`, DOUBLE_CLICK_MS))) {
       return { ok: true, notice: 'A fix for this repository is already under way.' };
     }
     await queue.enqueueFix(record.repository.key, context.actor);
@@ -183,6 +188,9 @@ export const createInteractions = (deps: PipelineDeps, queue: WorkQueue): Intera
         return refuse(`This suppression has already ended (${suppression.status}).`);
       }
       if (suppression.reviewedBy) return { ok: true, notice: 'Already approved.' };
+      if (isSuppressionOverdue(suppression, deps.clock())) {
+        return refuse('This suppression has already reached its end date.');
+      }
       if (deps.policy.suppression.requireApproval && suppression.requestedBy === context.actor) {
         return refuse('A different reviewer must approve a suppression you asked for. Nothing was changed.');
       }

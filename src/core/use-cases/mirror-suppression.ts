@@ -1,10 +1,13 @@
+import { digestOf } from '../hash.js';
 import type { ReviewAction } from '../ports/chat.js';
 import type { Suppression } from '../suppression.js';
 import type { PipelineDeps } from './pipeline-deps.js';
 import { reconcileLocked, type ReconcileResult } from './reconcile-repository.js';
 
 const LOCK = { ttlMs: 120_000, waitMs: 30_000 };
-const NOTIFY_ONCE_MS = 30 * 24 * 3_600_000;
+const SUPPRESSION_LOCK = { ttlMs: 10_000, waitMs: 5_000 };
+/** Longer than any suppression can last (maxDays ≤ 366), so "once" holds until its expiry job has fired. */
+const NOTIFY_ONCE_MS = 400 * 24 * 3_600_000;
 
 const reviewActions = (suppression: Suppression): ReviewAction[] => {
   if (suppression.status === 'pending') return ['approve', 'revoke'];
@@ -58,14 +61,19 @@ const ensureReviewMessage = async (
     ticket: ticket ?? (ticketKey ? { key: ticketKey, url: '' } : undefined),
     actions: reviewActions(suppression),
   };
-  if (suppression.reviewMessage) {
-    await deps.chat.updateSuppressionReview(suppression.reviewMessage, review);
-    return;
-  }
-  // Claimed first, so a retried job never posts a second review message.
-  if (!(await deps.state.claim(`review-post:${suppression.id}`, NOTIFY_ONCE_MS))) return;
-  const reviewMessage = await deps.chat.postSuppressionReview(channel, review);
-  await deps.state.putSuppression({ ...suppression, reviewMessage });
+  const shown = digestOf({
+    ...review,
+    suppression: { ...suppression, reviewMessage: undefined, reviewCardHash: undefined },
+  });
+  if (suppression.reviewMessage && suppression.reviewCardHash === shown) return;
+  if (suppression.reviewMessage) await deps.chat.updateSuppressionReview(suppression.reviewMessage, review);
+  // Mirrors of one suppression are serialised by the repository lock, so a rerun finds the saved message.
+  const reviewMessage = suppression.reviewMessage ?? (await deps.chat.postSuppressionReview(channel, review));
+  // Reviews write the same record under this lock: merge into the newest copy, never overwrite a decision.
+  await deps.state.withLock(`suppress:${suppression.repository.key}`, SUPPRESSION_LOCK, async () => {
+    const newest = (await deps.state.getSuppression(suppression.id)) ?? suppression;
+    await deps.state.putSuppression({ ...newest, reviewMessage, reviewCardHash: shown });
+  });
 };
 
 const tellOwnerWhenEnded = async (deps: PipelineDeps, suppression: Suppression) => {

@@ -1,9 +1,11 @@
 import type { PipelineDeps } from './pipeline-deps.js';
 
-/** Ids of suppressions still marked active although their end date has passed. */
+import { isSuppressionOverdue } from './repository-phase.js';
+
+/** Ids of suppressions still active or pending although their end date has passed. */
 export const overdueSuppressions = async (deps: Pick<PipelineDeps, 'state' | 'clock'>): Promise<string[]> => {
-  const now = deps.clock().getTime();
+  const now = deps.clock();
   return (await deps.state.listSuppressions())
-    .filter((suppression) => suppression.status === 'active' && Date.parse(suppression.expiresAt) <= now)
+    .filter((suppression) => isSuppressionOverdue(suppression, now))
     .map((suppression) => suppression.id);
 };

@@ -3,6 +3,7 @@ import { setWorkflow } from '../findings/set-workflow.js';
 import {
   messageRefFromNotes,
   notes,
+  RESTORED_NOTE,
   SUPPRESSED_NOTE,
   ticketKeyFromNotes,
 } from '../findings/workflow-notes.js';
@@ -16,7 +17,12 @@ import type { Suppression } from '../suppression.js';
 import { ensureTicket, type TicketOutcome, type TicketStep } from '../tickets/ensure-ticket.js';
 import { comments, newTicketFor } from '../tickets/ticket-content.js';
 import type { PipelineDeps } from './pipeline-deps.js';
-import { isSuppressionActive, outstandingFailures, phaseOf } from './repository-phase.js';
+import {
+  isSuppressionActive,
+  isSuppressionOverdue,
+  outstandingFailures,
+  phaseOf,
+} from './repository-phase.js';
 
 export interface ReconcileResult {
   readonly repositoryKey: string;
@@ -75,7 +81,7 @@ export const reconcileLocked = async (
   };
 
   let suppression = record.suppressionId ? await deps.state.getSuppression(record.suppressionId) : undefined;
-  if (suppression?.status === 'active' && !isSuppressionActive(suppression, now)) {
+  if (suppression && isSuppressionOverdue(suppression, now)) {
     suppression = {
       ...suppression,
       status: 'expired',
@@ -274,7 +280,10 @@ const mirrorWorkflow = async (
     );
   }
   if (!ticketKey || input.record.ticket?.status !== 'open') return 0;
-  const fresh = input.failures.filter((finding) => finding.workflow === 'NEW');
+  // NEW with hubwarden's own "back to NEW" note is a deliberate state, not a new finding to notify.
+  const fresh = input.failures.filter(
+    (finding) => finding.workflow === 'NEW' && !finding.hubwardenNote?.startsWith(RESTORED_NOTE),
+  );
   return setWorkflow(deps, fresh, 'NOTIFIED', notes.notified(refs, input.owner));
 };
 

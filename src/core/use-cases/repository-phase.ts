@@ -13,6 +13,11 @@ export const outstandingFailures = (
   return findings.filter((finding) => isActiveFailure(finding) && (!fixedAt || finding.updatedAt > fixedAt));
 };
 
+/** Active or still pending although its end date has passed: it must be ended. */
+export const isSuppressionOverdue = (suppression: Suppression, now: Date): boolean =>
+  (suppression.status === 'active' || suppression.status === 'pending') &&
+  Date.parse(suppression.expiresAt) <= now.getTime();
+
 export const isSuppressionActive = (suppression: Suppression | undefined, now: Date): boolean =>
   suppression?.status === 'active' && Date.parse(suppression.expiresAt) > now.getTime();
 
