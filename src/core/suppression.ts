@@ -27,6 +27,8 @@ export interface Suppression {
   readonly endedAt: string | undefined;
   /** the message in the review channel that carries this suppression's buttons */
   readonly reviewMessage: MessageRef | undefined;
+  /** when it took effect; absent while pending, and for a request that was rejected or lapsed unanswered */
+  readonly activatedAt?: string;
   /** digest of what the review message shows now, so it is only rewritten when that changes */
   readonly reviewCardHash?: string;
 }

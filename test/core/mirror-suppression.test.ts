@@ -296,7 +296,11 @@ describe('mirrorSuppression', () => {
       expect(await s.card()).toMatchObject({ phase: 'failing', actions: ['fix', 'suppress'] });
       expect((await s.reviewCard(suppression.id)).actions).toEqual([]);
       expect(chatCalls(s, 'notify')).toEqual([
-        expect.objectContaining({ text: expect.stringContaining('rejected by a security reviewer') }),
+        expect.objectContaining({
+          text: expect.stringMatching(
+            /request to suppress .* was rejected by U0SECLEAD\. The ticket stays open\./,
+          ),
+        }),
       ]);
     });
 

@@ -134,6 +134,7 @@ export const createInteractions = (deps: PipelineDeps, queue: WorkQueue): Intera
         endReason: undefined,
         endedAt: undefined,
         reviewMessage: undefined,
+        ...(pending ? {} : { activatedAt: now.toISOString() }),
       };
       await deps.state.putSuppression(suppression);
       await queue.enqueueSuppressionMirror(suppression.id);
@@ -194,7 +195,13 @@ export const createInteractions = (deps: PipelineDeps, queue: WorkQueue): Intera
       if (deps.policy.suppression.requireApproval && suppression.requestedBy === context.actor) {
         return refuse('A different reviewer must approve a suppression you asked for. Nothing was changed.');
       }
-      return { ...suppression, status: 'active', reviewedBy: context.actor, reviewedAt: now };
+      return {
+        ...suppression,
+        status: 'active',
+        reviewedBy: context.actor,
+        reviewedAt: now,
+        activatedAt: suppression.activatedAt ?? now,
+      };
     });
 
   const revoke = (context: ReviewContext): Promise<Outcome> =>

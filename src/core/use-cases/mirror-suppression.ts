@@ -81,12 +81,23 @@ const tellOwnerWhenEnded = async (deps: PipelineDeps, suppression: Suppression) 
   const record = await deps.state.getRecord(suppression.repository.key);
   const channel = record?.owner?.channel;
   if (!channel || !(await deps.state.claim(`ended-notice:${suppression.id}`, NOTIFY_ONCE_MS))) return;
+  const where = `${suppression.repository.name} (account ${suppression.repository.accountId}, ${suppression.repository.region})`;
+  const by = suppression.reviewedBy ?? 'a reviewer';
+  if (!suppression.activatedAt) {
+    // It never took effect: nothing was suppressed, nothing reopens.
+    const outcome = suppression.status === 'expired' ? 'lapsed unanswered' : `was rejected by ${by}`;
+    await deps.chat.notify(
+      channel,
+      `The request to suppress ECR.2 for ${where} ${outcome}. The ticket stays open.`,
+    );
+    return;
+  }
   const why =
     suppression.status === 'expired'
       ? `it reached its end date (${suppression.expiresAt.slice(0, 10)})`
-      : `${suppression.endReason ?? 'it was revoked'} (${suppression.reviewedBy ?? 'a reviewer'})`;
+      : `${suppression.endReason ?? 'it was revoked'} (${by})`;
   await deps.chat.notify(
     channel,
-    `The suppression of ECR.2 for ${suppression.repository.name} (account ${suppression.repository.accountId}, ${suppression.repository.region}) ended: ${why}. The ticket is open again.`,
+    `The suppression of ECR.2 for ${where} ended: ${why}. The ticket is open again.`,
   );
 };
