@@ -3,7 +3,8 @@ import { connectRedis } from '../../src/adapters/redis/connection.js';
 import { RedisStateStore } from '../../src/adapters/redis/redis-state-store.js';
 import { startService, type RunningService } from '../../src/cli/run-command.js';
 import { loadConfig } from '../../src/config/load-config.js';
-import { silentLogger } from '../../src/core/ports/logger.js';
+import { Writable } from 'node:stream';
+import { createLogger } from '../../src/app/logger.js';
 import type { RepositoryRecord } from '../../src/core/ports/state-store.js';
 import { repositoryKeyOf } from '../../src/core/repository-ref.js';
 import type { SeededRepository } from '../fixtures/seed-sandbox.js';
@@ -36,6 +37,7 @@ describe('Slack: fix, suppress, review, end to end through the real service', ()
   let state: RedisStateStore;
   const prefix = uniquePrefix();
   const redis = connectRedis(REDIS_URL);
+  const logged: string[] = [];
 
   beforeAll(async () => {
     sandbox = await startSandbox({
@@ -49,7 +51,20 @@ describe('Slack: fix, suppress, review, end to end through the real service', ()
       PORT: '0',
       LOG_LEVEL: 'silent',
     });
-    running = await startService(config, silentLogger, 'all');
+    // Logs at debug level into memory: the last test scans them for secrets.
+    const log = createLogger(
+      {
+        level: 'debug',
+        secrets: [...Object.values(SANDBOX_SECRETS), sandbox.aws.credentials.secretAccessKey],
+      },
+      new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          logged.push(chunk.toString());
+          done();
+        },
+      }),
+    );
+    running = await startService(config, log, 'all');
     state = new RedisStateStore(redis, prefix);
     const failing = sandbox.seed.repositories.filter((repository) => repository.compliance === 'FAILED');
     await waitFor('a message per failing repository', async () => {
@@ -302,5 +317,14 @@ describe('Slack: fix, suppress, review, end to end through the real service', ()
     });
     expect([unsigned.status, stale.status]).toEqual([401, 401]);
     expect(sandbox.aws.ecr.repositoryByArn(record.repository.arn)?.imageTagMutability).toBe('MUTABLE');
+  });
+
+  it('never logs a secret, after a whole run of fixes, suppressions and reviews', () => {
+    const all = logged.join('');
+    expect(logged.length).toBeGreaterThan(20);
+    for (const secret of [...Object.values(SANDBOX_SECRETS), sandbox.aws.credentials.secretAccessKey]) {
+      expect(all).not.toContain(secret);
+    }
+    expect(all).toContain('"repositoryArn":"arn:aws:ecr:');
   });
 });
