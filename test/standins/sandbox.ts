@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_TEAMS, seedSandbox, type SeedOptions, type SeedResult } from '../fixtures/seed-sandbox.js';
 import { startAwsStandIn, type AwsStandIn, type AwsStandInOptions } from './aws/index.js';
-import { startJiraStandIn, type JiraStandIn } from './jira/index.js';
+import { startJiraStandIn, type JiraRateLimit, type JiraStandIn } from './jira/index.js';
 import { startSlackStandIn, type SlackStandIn } from './slack/index.js';
 
 /**
@@ -89,6 +89,8 @@ export interface SandboxOptions {
   readonly jiraSearchLagMs?: number;
   readonly requireApproval?: boolean;
   readonly slackRateLimit?: boolean;
+  /** Jira Cloud-like limit on every request; off unless given */
+  readonly jiraRateLimit?: JiraRateLimit;
 }
 
 export const startSandbox = async (options: SandboxOptions): Promise<Sandbox> => {
@@ -100,6 +102,7 @@ export const startSandbox = async (options: SandboxOptions): Promise<Sandbox> =>
     projectKey: 'SEC',
     auth: { email: JIRA_EMAIL, apiToken: SANDBOX_SECRETS.jiraToken },
     searchLagMs: options.jiraSearchLagMs ?? 0,
+    ...(options.jiraRateLimit ? { rateLimit: options.jiraRateLimit } : {}),
     users: [
       {
         accountId: '5b10a2844c20165700ede999',

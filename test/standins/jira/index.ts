@@ -7,3 +7,4 @@ export {
 } from './jira-stand-in.js';
 export type { JiraFault } from './faults.js';
 export type { StandInIssue, StandInUser, StandInStatus, StatusCategoryKey } from './issue-store.js';
+export type { JiraRateLimit } from './rate-limit.js';

@@ -5,6 +5,7 @@ import { jiraError, type Reply } from './http-reply.js';
 import type { Deployment } from './issue-fields.js';
 import { IssueStore, type StandInIssue, type StandInUser, type StatusCategoryKey } from './issue-store.js';
 import { issueRoutes } from './issue-routes.js';
+import { JiraRateLimiter, type JiraRateLimit } from './rate-limit.js';
 import type { Route, StandInState } from './route.js';
 import { cloudSearchRoutes, datacenterSearchRoutes, removedSearchRoutes } from './search-routes.js';
 import { userRoutes } from './user-routes.js';
@@ -25,6 +26,8 @@ export interface JiraStandInOptions {
   readonly maxPageSize?: number;
   /** the clock of creation times and search lag (tests may drive it); default `Date.now` */
   readonly clock?: () => number;
+  /** Jira Cloud-like limit on every request (429 + `Retry-After` when exceeded); off unless given */
+  readonly rateLimit?: JiraRateLimit | false;
 }
 
 export interface RecordedRequest {
@@ -41,7 +44,13 @@ export interface JiraStandIn {
   /** requests per route name, e.g. `calls['POST /rest/api/3/search/jql']` */
   readonly calls: Readonly<Record<string, number>>;
   readonly requests: readonly RecordedRequest[];
+  /** 429s sent by the rate limiter per route name (injected faults are not counted here) */
+  readonly throttled: Readonly<Record<string, number>>;
+  /** switches the rate limit on (with a full bucket) or off */
+  setRateLimit(limit: JiraRateLimit | false): void;
   inject(fault: JiraFault): void;
+  /** disarms every injected fault (ends an outage) and keeps the request log */
+  clearFaults(): void;
   setSearchLag(ms: number): void;
   /** adds an issue directly (no request counted), visible to search at once */
   seedIssue(fields: {
@@ -117,7 +126,9 @@ export const startJiraStandIn = async (options: JiraStandInOptions): Promise<Jir
   );
   const calls: Record<string, number> = {};
   const requests: RecordedRequest[] = [];
+  const throttled: Record<string, number> = {};
   const faults = new FaultQueue();
+  const limiter = new JiraRateLimiter(options.rateLimit ?? false, options.clock ?? Date.now);
   const routes = routesFor(options.deployment);
   const version = options.deployment === 'cloud' ? '3' : '2';
   const authEmail = 'email' in options.auth ? options.auth.email : undefined;
@@ -162,6 +173,11 @@ export const startJiraStandIn = async (options: JiraStandInOptions): Promise<Jir
       const message = fault.status === 429 ? 'Rate limit exceeded.' : 'Service unavailable (injected fault).';
       return { ...jiraError(fault.status, [message]), ...(headers ? { headers } : {}) };
     }
+    const wait = limiter.take();
+    if (wait > 0) {
+      throttled[name] = (throttled[name] ?? 0) + 1;
+      return { ...jiraError(429, ['Rate limit exceeded.']), headers: { 'Retry-After': String(wait) } };
+    }
     if (!isAuthorized(request.headers.authorization, options.auth)) {
       return { status: 401, body: 'Client must be authenticated to access this resource.' };
     }
@@ -198,7 +214,10 @@ export const startJiraStandIn = async (options: JiraStandInOptions): Promise<Jir
     issues: store.issues,
     calls,
     requests,
+    throttled,
+    setRateLimit: (limit) => limiter.set(limit),
     inject: (fault) => faults.add(fault),
+    clearFaults: () => faults.clear(),
     setSearchLag: (ms) => {
       store.searchLagMs = ms;
     },
@@ -221,6 +240,7 @@ export const startJiraStandIn = async (options: JiraStandInOptions): Promise<Jir
     },
     reset: () => {
       for (const key of Object.keys(calls)) delete calls[key];
+      for (const key of Object.keys(throttled)) delete throttled[key];
       requests.length = 0;
       faults.clear();
     },

@@ -47,7 +47,9 @@ export interface RecordedCall {
 export type Fault =
   | { readonly status: 429; readonly retryAfterSeconds?: number }
   | { readonly status: 500 | 502 | 503 }
-  | { readonly error: string };
+  | { readonly error: string }
+  /** answers normally, this much later (the call is served even if the caller has gone) */
+  | { readonly delayMs: number };
 
 export interface RateLimit {
   /** sustained `chat.postMessage` rate per channel (Slack: about 1 per second) */

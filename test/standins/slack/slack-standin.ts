@@ -40,6 +40,8 @@ export interface SlackStandIn {
   readonly requests: RecordedCall[];
   /** calls received per method (including refused ones) */
   readonly calls: Record<string, number>;
+  /** 429s sent by the per-channel rate limiter, per method (injected faults are not counted here) */
+  readonly throttled: Record<string, number>;
   message(channel: string, ts: string): StoredMessage | undefined;
   messagesIn(channel: string): StoredMessage[];
   /** the Home tab last published for a user */
@@ -47,7 +49,7 @@ export interface SlackStandIn {
   dmChannelOf(userId: string): string;
   /** a trigger id as Slack puts in an interaction payload; `views.open` accepts it once, for 3 s */
   issueTriggerId(): string;
-  /** the next `times` calls of `method` fail with `fault` */
+  /** the next `times` calls of `method` fail with `fault` (or are served late, for `delayMs`) */
   inject(method: string, fault: Fault, times?: number): void;
   setRateLimit(limit: RateLimit | false): void;
   /** forgets messages, views, calls and faults (between tests sharing one stand-in) */
@@ -125,6 +127,7 @@ export const startSlackStandIn = async (options: SlackStandInOptions = {}): Prom
   });
   const requests: RecordedCall[] = [];
   const calls: Record<string, number> = {};
+  const throttled: Record<string, number> = {};
   const faults = new Map<string, Fault[]>();
   const limiter = new ChannelRateLimiter(options.rateLimit ?? false, now);
 
@@ -145,7 +148,9 @@ export const startSlackStandIn = async (options: SlackStandInOptions = {}): Prom
     requests.push({ method, params, at: now() });
 
     const fault = faults.get(method)?.shift();
-    if (fault) {
+    if (fault && 'delayMs' in fault) {
+      await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+    } else if (fault) {
       if ('error' in fault) send(res, 200, { ok: false, error: fault.error });
       else if (fault.status === 429) {
         send(
@@ -172,6 +177,7 @@ export const startSlackStandIn = async (options: SlackStandInOptions = {}): Prom
     if (method === 'chat.postMessage' && typeof params.channel === 'string') {
       const wait = limiter.take(params.channel);
       if (wait > 0) {
+        throttled[method] = (throttled[method] ?? 0) + 1;
         send(res, 429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(wait) });
         return;
       }
@@ -195,6 +201,7 @@ export const startSlackStandIn = async (options: SlackStandInOptions = {}): Prom
     views: workspace.views,
     requests,
     calls,
+    throttled,
     message: (channel, ts) => workspace.message(channel, ts),
     messagesIn: (channel) => workspace.messages.filter((message) => message.channel === channel),
     homeOf: (userId) =>
@@ -213,6 +220,7 @@ export const startSlackStandIn = async (options: SlackStandInOptions = {}): Prom
       workspace.reset();
       requests.length = 0;
       for (const method of Object.keys(calls)) delete calls[method];
+      for (const method of Object.keys(throttled)) delete throttled[method];
       faults.clear();
     },
     close: () =>

@@ -1,0 +1,124 @@
+/**
+ * `npm run bench`: the service against the local stand-ins with the providers' documented limits on,
+ * reporting drain time against the limits' lower bound, calls per service against the minimum, the cost
+ * of an idle poll, peak RSS, growth with the backlog, and Slack acknowledgement latency.
+ *
+ *   npm run bench                                    default: 600 repositories, then growth at 200
+ *   npm run bench -- --repositories 600 --findings 3 --accounts 3 --regions 2 --channels 20
+ *   npm run bench -- --limits off --jira-rate 10 --jira-burst 10 --clicks 50
+ *   npm run bench -- --only drain|idle|latency|growth|rss [--growth 200,600,2000] [--json out.json]
+ *
+ * `--only rss` runs 100,000 findings over 20,000 repositories with the limits off.
+ * No figure here is asserted by `npm test`; the benchmark reports.
+ */
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { runScenario, type ScenarioOptions, type ScenarioResult } from './bench-run.js';
+import { growthTable, summaryTable } from './bench-report.js';
+
+const { values } = parseArgs({
+  options: {
+    repositories: { type: 'string', default: '600' },
+    findings: { type: 'string', default: '3' },
+    accounts: { type: 'string', default: '3' },
+    regions: { type: 'string', default: '2' },
+    channels: { type: 'string', default: '20' },
+    limits: { type: 'string' },
+    'jira-rate': { type: 'string', default: '10' },
+    'jira-burst': { type: 'string' },
+    clicks: { type: 'string', default: '50' },
+    only: { type: 'string' },
+    growth: { type: 'string' },
+    'timeout-seconds': { type: 'string', default: '900' },
+    json: { type: 'string' },
+    'log-level': { type: 'string', default: 'warn' },
+  },
+});
+
+const integer = (name: string, value: string | undefined): number => {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0)
+    throw new Error(`--${name} must be a whole number, got ${value}`);
+  return parsed;
+};
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+const only = values.only;
+if (only !== undefined && !['drain', 'idle', 'latency', 'growth', 'rss'].includes(only)) {
+  throw new Error(`--only must be drain, idle, latency, growth or rss, got ${only}`);
+}
+const jiraRate = integer('jira-rate', values['jira-rate']);
+const base: ScenarioOptions = {
+  repositories: integer('repositories', values.repositories),
+  findingsPerRepository: integer('findings', values.findings),
+  accounts: integer('accounts', values.accounts),
+  regions: integer('regions', values.regions),
+  channels: integer('channels', values.channels),
+  limits: values.limits !== 'off',
+  jiraRate: { perSecond: jiraRate, burst: integer('jira-burst', values['jira-burst'] ?? String(jiraRate)) },
+  clicks: only === undefined || only === 'latency' ? integer('clicks', values.clicks) : 0,
+  idle: only === undefined || only === 'idle' || only === 'growth' || only === 'rss',
+  redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+  timeoutMs: integer('timeout-seconds', values['timeout-seconds']) * 1000,
+  logLevel: values['log-level'],
+};
+
+const scenario = async (options: ScenarioOptions): Promise<ScenarioResult> => {
+  say(
+    `\n▶ ${options.repositories} repositories × ${options.findingsPerRepository} findings, limits ${options.limits ? 'on' : 'off'}`,
+  );
+  return runScenario(options, say);
+};
+
+const main = async () => {
+  const results: ScenarioResult[] = [];
+  if (only === 'rss') {
+    const rss = await scenario({
+      ...base,
+      repositories: values.repositories === '600' ? 20_000 : base.repositories,
+      findingsPerRepository: values.findings === '3' ? 5 : base.findingsPerRepository,
+      // the issue's 20,000-repository figure is taken with the limits off unless asked otherwise
+      limits: values.limits === 'on',
+      timeoutMs: Math.max(base.timeoutMs, 3_600_000),
+    });
+    results.push(rss);
+    say(summaryTable(rss, { rssTargetMb: 300 }));
+  } else if (only === 'growth') {
+    for (const size of (values.growth ?? '200,600,2000')
+      .split(',')
+      .map((value) => integer('growth', value))) {
+      results.push(await scenario({ ...base, repositories: size }));
+    }
+    say(growthTable(results));
+  } else {
+    const main = await scenario(base);
+    results.push(main);
+    say(summaryTable(main, { rssTargetMb: 200 }));
+    if (only === undefined) {
+      // 2,000 repositories take about ten minutes more: `--only growth` or `--growth 200,600,2000`
+      const sizes = (values.growth ?? `200,${base.repositories}`)
+        .split(',')
+        .map((value) => integer('growth', value));
+      const growth: ScenarioResult[] = [];
+      for (const size of sizes) {
+        growth.push(
+          size === base.repositories ? main : await scenario({ ...base, repositories: size, clicks: 0 }),
+        );
+      }
+      results.push(...growth.filter((result) => result !== main));
+      say(growthTable(growth));
+    }
+  }
+  if (values.json) {
+    await writeFile(values.json, `${JSON.stringify(results, null, 2)}\n`);
+    say(`figures written to ${values.json}`);
+  }
+};
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { rateLimitedRequest } from '../../../src/adapters/jira/rate-limited-request.js';
+import { HubwardenError } from '../../../src/core/errors.js';
+
+const fakeClock = () => {
+  let now = 0;
+  const slept: number[] = [];
+  return {
+    slept,
+    clock: {
+      now: () => now,
+      sleep: async (ms: number) => {
+        slept.push(ms);
+        now += ms;
+      },
+    },
+  };
+};
+
+describe('rateLimitedRequest', () => {
+  it('lets the burst through, then spaces requests at the rate', async () => {
+    const { clock, slept } = fakeClock();
+    const request = rateLimitedRequest(async () => 'ok', { perSecond: 10, burst: 2 }, clock);
+    for (let index = 0; index < 4; index += 1) expect(await request({})).toBe('ok');
+    expect(slept).toEqual([100, 100]);
+  });
+
+  it('holds every caller back for Retry-After when Jira throttles anyway, and rethrows the error', async () => {
+    const { clock, slept } = fakeClock();
+    const throttled = new HubwardenError('slow down', {
+      kind: 'rate-limited',
+      code: 'jira.rate_limited',
+      service: 'jira',
+      retryAfterMs: 2_000,
+    });
+    let calls = 0;
+    const request = rateLimitedRequest(
+      async () => {
+        calls += 1;
+        if (calls === 1) throw throttled;
+        return 'ok';
+      },
+      { perSecond: 10, burst: 5 },
+      clock,
+    );
+    await expect(request({})).rejects.toBe(throttled);
+    expect(await request({})).toBe('ok');
+    expect(slept[0]).toBeGreaterThanOrEqual(2_000);
+  });
+});
