@@ -1,7 +1,9 @@
 import type { RedisConnection } from '../adapters/redis/connection.js';
 import { createAwsAdapters, type AwsAdapters } from '../adapters/aws/index.js';
 import { closeQueues, createQueues, type Queues } from '../adapters/bullmq/queues.js';
-import { JiraTicketTracker } from '../adapters/jira/index.js';
+import { createFetchRequest, JiraTicketTracker } from '../adapters/jira/index.js';
+import { rateLimitedRequest } from '../adapters/jira/rate-limited-request.js';
+import { ChannelRateLimitedChat } from '../adapters/slack/channel-rate-limit.js';
 import { connectRedis } from '../adapters/redis/connection.js';
 import { RedisStateStore } from '../adapters/redis/redis-state-store.js';
 import { SlackChat } from '../adapters/slack/slack-chat.js';
@@ -53,6 +55,11 @@ export const composeService = (config: Config, log: Logger): Service => {
       : { email: env.JIRA_EMAIL ?? '', apiToken: env.JIRA_API_TOKEN ?? '' },
     projectKey: env.JIRA_PROJECT,
     issueType: env.JIRA_ISSUE_TYPE,
+    // Waits for the site's rate instead of bursting into 429s (each of which pauses the repository queue).
+    request: rateLimitedRequest(createFetchRequest(), {
+      perSecond: env.JIRA_REQUESTS_PER_SECOND,
+      burst: Math.max(1, Math.ceil(env.JIRA_REQUESTS_PER_SECOND)),
+    }),
   });
   const slack = new SlackChat({ token: env.SLACK_BOT_TOKEN, apiUrl: env.SLACK_API_URL });
   // A dry run keeps its state apart, so the tickets it pretends to open never leak into a real run.
@@ -64,7 +71,8 @@ export const composeService = (config: Config, log: Logger): Service => {
     findingsSource: instrumentPort(aws.findingsSource, 'securityhub', metrics),
     registry: instrumentPort(aws.repositoryRegistry, 'ecr', metrics),
     tracker: instrumentPort(jira, 'jira', metrics),
-    chat: instrumentPort(slack, 'slack', metrics),
+    // One token bucket per channel (Slack allows about one message a second per channel).
+    chat: new ChannelRateLimitedChat(instrumentPort(slack, 'slack', metrics)),
   };
   const deps: PipelineDeps = {
     control: ecr2TagImmutability,

@@ -45,9 +45,11 @@ export const startService = async (config: Config, log: Logger, role: Role): Pro
       : [];
   if (role === 'all' || role === 'scheduler') {
     // One scheduler entry however many replicas upsert it; one start-up full read per minute at most.
+    // The first scheduled poll comes one interval after the start-up full read, not on top of it.
+    const every = env.POLL_INTERVAL_SECONDS * 1_000;
     await service.queues.poll.upsertJobScheduler(
       'poll',
-      { every: env.POLL_INTERVAL_SECONDS * 1_000 },
+      { every, startDate: Date.now() + every },
       { name: 'poll', data: { mode: 'auto' } },
     );
     await service.queues.poll.add(

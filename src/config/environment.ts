@@ -49,6 +49,7 @@ const schema = z.object({
   JIRA_DEPLOYMENT: z.enum(['cloud', 'datacenter']).default('cloud'),
   JIRA_PROJECT: z.string().regex(/^[A-Z][A-Z0-9_]+$/, { message: 'must be a Jira project key such as SEC' }),
   JIRA_ISSUE_TYPE: z.string().min(1).default('Task'),
+  JIRA_REQUESTS_PER_SECOND: z.coerce.number().positive().max(1000).default(10),
   JIRA_DONE_TRANSITION: z.string().min(1).default('Done'),
   JIRA_SUPPRESSED_TRANSITION: optional(z.string().min(1)),
   JIRA_REOPEN_TRANSITION: z.string().min(1).default('To Do'),

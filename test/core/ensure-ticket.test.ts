@@ -112,6 +112,18 @@ describe('ensureTicket', () => {
     expect((await ensureTicket(deps, input())).outcome).toBe('created');
   });
 
+  it('searches before a second create, so a create whose answer was lost makes no duplicate', async () => {
+    await state.putTicketIndex(new Map()); // built before the first attempt: "indexed, none"
+    tracker.failNext('create', new Error('socket hang up'));
+    await expect(ensureTicket(deps, input())).rejects.toThrow('socket hang up');
+    tracker.seed({ key: 'SEC-70', labels }); // Jira had created it all the same
+    time.advance(60_000); // past the search lag
+
+    const result = await ensureTicket(deps, input());
+    expect(result.record?.key).toBe('SEC-70');
+    expect(tracker.calls.filter((call) => call.method === 'create')).toHaveLength(1);
+  });
+
   it('adopts from a label search when there is no index, preferring the oldest open ticket', async () => {
     tracker.seed({ key: 'SEC-60', labels, status: 'done', created: '2024-01-01T00:00:00.000Z' });
     tracker.seed({ key: 'SEC-61', labels, created: '2024-02-01T00:00:00.000Z' });

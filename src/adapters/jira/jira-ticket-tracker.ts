@@ -125,15 +125,17 @@ export class JiraTicketTracker implements TicketTracker {
       await this.rest.send('POST', '/issue', { body: { fields } }),
       'create',
     );
-    const issue = await this.readIssue(created.key);
-    if (!issue) {
-      throw new HubwardenError(`Jira issue ${created.key} not readable right after creation`, {
-        kind: 'retryable',
-        code: 'jira.not_found',
-        service: 'jira',
-      });
-    }
-    return this.toTicket(issue);
+    // No read-back: one call per new ticket, and a key Jira has just assigned can never be lost to a
+    // failed second request (the caller records it at once). A new issue starts in an open status.
+    return {
+      key: created.key,
+      url: `${this.baseUrl}/browse/${created.key}`,
+      summary: fields.summary,
+      status: 'open',
+      statusName: 'To Do',
+      labels: fields.labels,
+      created: new Date().toISOString(),
+    };
   }
 
   async update(key: string, changes: TicketChanges): Promise<void> {

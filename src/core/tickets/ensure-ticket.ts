@@ -81,6 +81,9 @@ const locate = async (
   return found ? toRecord(found, '') : undefined;
 };
 
+/** How long an attempt to create a repository's ticket is remembered. */
+const CREATE_MEMORY_MS = 24 * 3_600_000;
+
 const isGone = (error: unknown): boolean => isHubwardenError(error) && error.code === 'jira.not_found';
 
 /**
@@ -112,6 +115,13 @@ const ensureKnownTicket = async (
 ): Promise<{ record: TicketRecord | undefined; outcome: TicketOutcome }> => {
   if (!found) {
     if (input.goal !== 'open') return { record: undefined, outcome: 'none' };
+    // A create whose answer was lost (timeout, crash) may have made a ticket: a second attempt looks first.
+    if (!(await deps.state.claim(`create-ticket:${input.repository.key}`, CREATE_MEMORY_MS))) {
+      const earlier = preferredTicket(
+        await deps.tracker.findByLabels([MANAGED_LABEL, ticketLabelOf(input.repository)]),
+      );
+      if (earlier) return ensureKnownTicket(deps, input, toRecord(earlier, ''));
+    }
     const created = await deps.tracker.create(input.content);
     const record = toRecord(created, input.contentHash);
     await input.save(record);

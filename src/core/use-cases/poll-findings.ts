@@ -88,7 +88,11 @@ export const pollFindings = async (deps: PipelineDeps, options: PollOptions): Pr
   let duplicateTicketsClosed = 0;
   if (mode === 'full') {
     for (const key of await deps.state.retainFindings(seen)) touched.add(key);
-    duplicateTicketsClosed = await refreshTicketIndex(deps);
+    // The index only saves searches: a poll that cannot refresh it still delivers its findings.
+    duplicateTicketsClosed = await refreshTicketIndex(deps).catch((error: unknown) => {
+      deps.log.warn({ err: error }, 'ticket index not refreshed; repositories without a record will search');
+      return 0;
+    });
   }
   await deps.state.setPollCursor({
     updatedAt: newest,
