@@ -13,7 +13,8 @@ export interface ServiceChild {
   stop(): Promise<{ peakRssBytes: number; memory: NodeJS.MemoryUsage | undefined }>;
 }
 
-const SERVICE = fileURLToPath(new URL('./bench-service.ts', import.meta.url));
+const SOURCE = fileURLToPath(new URL('./bench-service.ts', import.meta.url));
+const COMPILED = fileURLToPath(new URL('../.bench-dist/scripts/bench-service.js', import.meta.url));
 
 /** `VmHWM` of a process in bytes, 0 when it is gone. */
 export const peakRssOf = (pid: number): number => {
@@ -57,9 +58,11 @@ export const startServiceChild = async (
   logFile: string,
 ): Promise<ServiceChild> => {
   const log = openSync(logFile, 'a');
-  const child = fork(SERVICE, [], {
+  const compiled = process.env.BENCH_RUNTIME !== 'tsx';
+  const child = fork(compiled ? COMPILED : SOURCE, [], {
     env: { ...process.env, ...env },
-    execArgv: ['--import', 'tsx'],
+    // the same V8 flag as `npm start` and the container's entrypoint
+    execArgv: compiled ? ['--max-semi-space-size=2'] : ['--max-semi-space-size=2', '--import', 'tsx'],
     stdio: ['ignore', log, log, 'ipc'],
   });
   const ready = await nextMessage(child, 'ready', 60_000);

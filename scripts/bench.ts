@@ -13,6 +13,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { buildServiceForBench } from './bench-build.js';
 import { runScenario, type ScenarioOptions, type ScenarioResult } from './bench-run.js';
 import { growthTable, summaryTable } from './bench-report.js';
 
@@ -32,8 +33,15 @@ const { values } = parseArgs({
     'timeout-seconds': { type: 'string', default: '900' },
     json: { type: 'string' },
     'log-level': { type: 'string', default: 'warn' },
+    runtime: { type: 'string', default: 'compiled' },
   },
 });
+
+// The container runs the compiled service; `--runtime tsx` measures `npm start` without a build instead.
+if (values.runtime !== 'compiled' && values.runtime !== 'tsx')
+  throw new Error('--runtime must be compiled or tsx');
+if (values.runtime === 'compiled') buildServiceForBench();
+process.env.BENCH_RUNTIME = values.runtime;
 
 const integer = (name: string, value: string | undefined): number => {
   const parsed = Number(value);

@@ -215,7 +215,7 @@ describe('SecurityHubFindingsSource against the Security Hub stand-in', () => {
 });
 
 describe('client-side rate limits keep hubwarden inside Security Hub quotas', () => {
-  it('pages at most 3/s with a burst of 6 and is never throttled', async () => {
+  it('pages a little under 3/s with a burst under 6 and is never throttled', async () => {
     const clock = fakeClock();
     const standIn = await startAwsStandIn({ rateLimits: true, now: clock.now });
     try {
@@ -229,15 +229,15 @@ describe('client-side rate limits keep hubwarden inside Security Hub quotas', ()
       const pages = await collect(findingsSource.pages({ controlId: 'ECR.2' }));
       expect(pages).toHaveLength(12);
       expect(standIn.totalThrottled()).toBe(0);
-      // 6 from the burst, then 6 more at 3/s
+      // 5 from the burst, then 7 more at 2.85/s (≈ 2.46 s): never faster than AWS's 3/s after its burst of 6
       expect(clock.now() - start).toBeGreaterThanOrEqual(2000);
-      expect(clock.now() - start).toBeLessThan(2100);
+      expect(clock.now() - start).toBeLessThan(2600);
     } finally {
       await standIn.close();
     }
   });
 
-  it('sends BatchUpdateFindings at most 10/s with a burst of 30 and is never throttled', async () => {
+  it('sends BatchUpdateFindings a little under 10/s with a burst under 30 and is never throttled', async () => {
     const clock = fakeClock();
     const standIn = await startAwsStandIn({ rateLimits: true, now: clock.now });
     try {
@@ -251,7 +251,8 @@ describe('client-side rate limits keep hubwarden inside Security Hub quotas', ()
       }
       expect(standIn.calls['securityhub.BatchUpdateFindings']).toBe(40);
       expect(standIn.totalThrottled()).toBe(0);
-      expect(clock.slept.length).toBe(10);
+      // 28 from the burst, then 12 that each wait for a token
+      expect(clock.slept.length).toBe(12);
     } finally {
       await standIn.close();
     }
