@@ -55,7 +55,9 @@ describe('Dockerfile', () => {
     expect(has(/^USER node$/)).toBe(true);
     expect(has(/^EXPOSE 3000$/)).toBe(true);
     expect(has(/^STOPSIGNAL SIGTERM$/)).toBe(true);
-    expect(runtime.instructions).toContain('ENTRYPOINT ["node", "--max-semi-space-size=2", "bin/hubwarden.js"]');
+    expect(runtime.instructions).toContain(
+      'ENTRYPOINT ["node", "--max-semi-space-size=2", "bin/hubwarden.js"]',
+    );
     expect(runtime.instructions).toContain('CMD ["run"]');
     const healthcheck = runtime.instructions.find((i) => i.startsWith('HEALTHCHECK'));
     expect(healthcheck).toMatch(/CMD \["node", "-e", ".*\/healthz.*"\]$/);
@@ -72,9 +74,7 @@ describe('Dockerfile', () => {
     for (const needed of ['src', 'bin', 'workers', 'package.json', 'package-lock.json', 'tsconfig.json']) {
       expect(ignored).not.toContain(needed);
     }
-    expect(ignored).toEqual(
-      expect.arrayContaining(['node_modules', 'dist', '.env', '.git']),
-    );
+    expect(ignored).toEqual(expect.arrayContaining(['node_modules', 'dist', '.env', '.git']));
   });
 });
 
