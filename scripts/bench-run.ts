@@ -176,6 +176,15 @@ export const runScenario = async (
         // the benchmark triggers the idle poll itself; the scheduler must not add polls of its own
         POLL_INTERVAL_SECONDS: '86400',
         LOG_LEVEL: options.logLevel,
+        // hubwarden's own client-side limits follow the providers': with the limits on, the site's Jira
+        // rate and AWS's defaults; with them off, out of the way (the run measures memory, not rates)
+        ...(options.limits
+          ? { JIRA_REQUESTS_PER_SECOND: String(options.jiraRate.perSecond) }
+          : {
+              JIRA_REQUESTS_PER_SECOND: '1000',
+              SECURITYHUB_GETFINDINGS_PER_SECOND: '1000',
+              SECURITYHUB_BATCHUPDATE_PER_SECOND: '1000',
+            }),
       },
       logFile,
     );

@@ -38,6 +38,11 @@ export interface AwsAdaptersOptions {
   readonly maxAttempts?: { readonly securityHub?: number; readonly ecr?: number; readonly sts?: number };
   /** limiter clock (tests) */
   readonly clock?: Clock;
+  /** requests per second hubwarden allows itself (default a little under AWS's quotas) */
+  readonly securityHubRates?: {
+    readonly getFindingsPerSecond?: number;
+    readonly batchUpdatePerSecond?: number;
+  };
   /**
    * Client settings shared by all three clients. Production leaves this empty: endpoints then come from the
    * SDK's own `AWS_ENDPOINT_URL_*` support, which must keep working.
@@ -86,9 +91,27 @@ export const createAwsAdapters = (options: AwsAdaptersOptions): AwsAdapters => {
     credentials: memberCredentials,
     clientConfig: { ...shared, maxAttempts: attempts.ecr },
   });
+  const rates = options.securityHubRates;
   const findingsSource = new SecurityHubFindingsSource({
     client: securityHubClient,
     ...(options.clock === undefined ? {} : { clock: options.clock }),
+    // a raised quota raises the burst with it (AWS's burst is twice or three times the rate)
+    ...(rates?.getFindingsPerSecond
+      ? {
+          getFindingsRate: {
+            perSecond: rates.getFindingsPerSecond,
+            burst: Math.max(1, Math.floor(rates.getFindingsPerSecond * 1.75)),
+          },
+        }
+      : {}),
+    ...(rates?.batchUpdatePerSecond
+      ? {
+          batchUpdateRate: {
+            perSecond: rates.batchUpdatePerSecond,
+            burst: Math.max(1, Math.floor(rates.batchUpdatePerSecond * 2.9)),
+          },
+        }
+      : {}),
   });
   return {
     findingsSource,
