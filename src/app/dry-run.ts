@@ -64,6 +64,7 @@ export const dryRunPorts = (ports: WritablePorts, log: Logger): WritablePorts =>
         would('post message', { channel, repositoryArn: card.repository.arn, phase: card.phase });
         return { channel, ts: fakeTs() };
       },
+      findRepositoryCard: (channel, repositoryKey) => ports.chat.findRepositoryCard(channel, repositoryKey),
       updateRepositoryCard: async (ref, card) => would('update message', { ...ref, phase: card.phase }),
       postSuppressionReview: async (channel) => {
         would('post review message', { channel });

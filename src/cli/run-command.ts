@@ -26,6 +26,23 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
+/**
+ * The poll scheduler (one entry however many replicas upsert it) and a full read now (one per minute at
+ * most, whatever the number of replicas); the first scheduled poll comes one interval after it.
+ */
+const schedulePolls = async (service: Service, every: number, reason: string): Promise<void> => {
+  await service.queues.poll.upsertJobScheduler(
+    'poll',
+    { every, startDate: Date.now() + every },
+    { name: 'poll', data: { mode: 'auto' } },
+  );
+  await service.queues.poll.add(
+    'poll',
+    { mode: 'full' },
+    { jobId: `${reason}-${Math.floor(Date.now() / 60_000)}` },
+  );
+};
+
 /** Starts the parts of the service that `role` asks for; every role serves the health routes. */
 export const startService = async (config: Config, log: Logger, role: Role): Promise<RunningService> => {
   const service = composeService(config, log);
@@ -43,20 +60,24 @@ export const startService = async (config: Config, log: Logger, role: Role): Pro
           service.metrics,
         )
       : [];
+  let watchdog: NodeJS.Timeout | undefined;
   if (role === 'all' || role === 'scheduler') {
-    // One scheduler entry however many replicas upsert it; one start-up full read per minute at most.
-    // The first scheduled poll comes one interval after the start-up full read, not on top of it.
-    const every = env.POLL_INTERVAL_SECONDS * 1_000;
-    await service.queues.poll.upsertJobScheduler(
-      'poll',
-      { every, startDate: Date.now() + every },
-      { name: 'poll', data: { mode: 'auto' } },
+    await schedulePolls(service, env.POLL_INTERVAL_SECONDS * 1_000, 'startup');
+    // Redis lost (flushed, failed over empty) takes the scheduler with it: put it back, with a full read.
+    watchdog = setInterval(
+      () => {
+        void service.queues.poll
+          .getJobScheduler('poll')
+          .then(async (scheduler) => {
+            if (scheduler) return;
+            log.warn({}, 'the poll scheduler was gone (Redis lost?): restored, full read queued');
+            await schedulePolls(service, env.POLL_INTERVAL_SECONDS * 1_000, 'restore');
+          })
+          .catch((error: unknown) => log.warn({ err: error }, 'poll scheduler check failed'));
+      },
+      Math.min(60_000, env.POLL_INTERVAL_SECONDS * 1_000),
     );
-    await service.queues.poll.add(
-      'poll',
-      { mode: 'full' },
-      { jobId: `startup-${Math.floor(Date.now() / 60_000)}` },
-    );
+    watchdog.unref();
   }
   // Every role serves /healthz, /readyz and /metrics (probes); only api serves Slack and /api/*.
   const serving = role === 'all' || role === 'api';
@@ -76,6 +97,7 @@ export const startService = async (config: Config, log: Logger, role: Role): Pro
     service,
     port,
     stop: async () => {
+      clearInterval(watchdog);
       server.close();
       server.closeAllConnections();
       await Promise.all(workers.map((worker) => worker.close()));

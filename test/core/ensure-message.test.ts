@@ -4,6 +4,7 @@ import type { RepositoryCard } from '../../src/core/ports/chat.js';
 import { silentLogger } from '../../src/core/ports/logger.js';
 import type { MessageRecord } from '../../src/core/ports/state-store.js';
 import { FakeChat, findingOf } from '../support/fake-ports.js';
+import { MemoryStateStore } from '../support/memory-state-store.js';
 import { owner } from './pipeline-harness.js';
 
 const card = (over: Partial<RepositoryCard> = {}): RepositoryCard => ({
@@ -25,7 +26,7 @@ describe('ensureMessage', () => {
     const chat = new FakeChat();
     const saved: MessageRecord[] = [];
     const save = async (record: MessageRecord) => void saved.push(record);
-    const deps = { chat, log: silentLogger };
+    const deps = { chat, state: new MemoryStateStore(), log: silentLogger };
 
     const posted = await ensureMessage(deps, { record: undefined, channel: 'C0PAY', card: card(), save });
     expect(posted.outcome).toBe('posted');
@@ -49,10 +50,25 @@ describe('ensureMessage', () => {
   it('posts nothing without a channel', async () => {
     const chat = new FakeChat();
     const result = await ensureMessage(
-      { chat, log: silentLogger },
+      { chat, state: new MemoryStateStore(), log: silentLogger },
       { record: undefined, channel: undefined, card: card(), save: async () => undefined },
     );
     expect(result).toEqual({ record: undefined, outcome: 'none' });
     expect(chat.calls).toEqual([]);
+  });
+
+  it('finds a message whose post answer was lost and updates it instead of posting a second one', async () => {
+    const chat = new FakeChat();
+    const deps = { chat, state: new MemoryStateStore(), log: silentLogger };
+    const saved: MessageRecord[] = [];
+    const save = async (record: MessageRecord) => void saved.push(record);
+    // First attempt: Slack took the post, the answer never came back (the worker died).
+    await chat.postRepositoryCard('C0PAY', card());
+    await deps.state.claim(`post-card:${card().repository.key}`, 60_000);
+
+    const retried = await ensureMessage(deps, { record: undefined, channel: 'C0PAY', card: card(), save });
+    expect(retried.outcome).toBe('updated');
+    expect(chat.writes().map((call) => call.method)).toEqual(['postRepositoryCard', 'updateRepositoryCard']);
+    expect(saved).toEqual([retried.record]);
   });
 });

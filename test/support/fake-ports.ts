@@ -394,6 +394,7 @@ export class FakeTicketTracker implements TicketTracker {
 
 export type ChatCall =
   | { readonly method: 'postRepositoryCard'; readonly channel: string; readonly card: RepositoryCard }
+  | { readonly method: 'findRepositoryCard'; readonly channel: string; readonly repositoryKey: string }
   | { readonly method: 'updateRepositoryCard'; readonly ref: MessageRef; readonly card: RepositoryCard }
   | {
       readonly method: 'postSuppressionReview';
@@ -427,7 +428,9 @@ export class FakeChat implements Chat {
 
   /** calls that post or change something people see */
   writes(): ChatCall[] {
-    return this.calls.filter((call) => call.method !== 'userIdByEmail');
+    return this.calls.filter(
+      (call) => call.method !== 'userIdByEmail' && call.method !== 'findRepositoryCard',
+    );
   }
 
   #nextRef(channel: string): MessageRef {
@@ -440,6 +443,23 @@ export class FakeChat implements Chat {
     const ref = this.#nextRef(channel);
     this.messages.set(`${ref.channel}:${ref.ts}`, card);
     return ref;
+  }
+
+  /** the newest card in `channel` for this repository, like Slack's history with message metadata */
+  async findRepositoryCard(channel: string, repositoryKey: string): Promise<MessageRef | undefined> {
+    this.calls.push({ method: 'findRepositoryCard', channel, repositoryKey });
+    const found = [...this.messages.entries()]
+      .filter(
+        ([id, card]) =>
+          id.startsWith(`${channel}:`) &&
+          typeof card === 'object' &&
+          'repository' in card &&
+          card.repository.key === repositoryKey,
+      )
+      .at(-1);
+    if (!found) return undefined;
+    const [id] = found;
+    return { channel, ts: id.slice(channel.length + 1) };
   }
 
   async updateRepositoryCard(ref: MessageRef, card: RepositoryCard): Promise<void> {

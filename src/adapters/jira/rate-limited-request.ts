@@ -32,6 +32,8 @@ export const rateLimitedRequest = (
 ): JiraRequestFunction => {
   let tokens = limit.burst;
   let updatedAt = clock.now();
+  // Jira's Retry-After holds for every caller, including those already asleep on an earlier reservation.
+  let notBefore = 0;
   const refill = () => {
     const now = clock.now();
     tokens = Math.min(limit.burst, tokens + ((now - updatedAt) / 1000) * limit.perSecond);
@@ -42,12 +44,16 @@ export const rateLimitedRequest = (
     tokens -= 1;
     // rounded up so that Jira's own bucket, refilling at the same rate, has the token by then
     if (tokens < 0) await clock.sleep(Math.ceil((-tokens / limit.perSecond) * 1000));
+    for (let wait = notBefore - clock.now(); wait > 0; wait = notBefore - clock.now())
+      await clock.sleep(wait);
     try {
       return await request(options);
     } catch (error) {
       if (isHubwardenError(error) && error.kind === 'rate-limited') {
         refill();
-        tokens = Math.min(tokens, -((error.retryAfterMs ?? 1_000) / 1000) * limit.perSecond);
+        const retryAfterMs = error.retryAfterMs ?? 1_000;
+        tokens = Math.min(tokens, -(retryAfterMs / 1000) * limit.perSecond);
+        notBefore = Math.max(notBefore, clock.now() + retryAfterMs);
       }
       throw error;
     }

@@ -11,6 +11,7 @@ import type { Suppression } from '../../core/suppression.js';
 import type { RedisConnection } from './connection.js';
 
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
 const LOCK_POLL_MS = 50;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -132,9 +133,18 @@ export class RedisStateStore implements StateStore {
       }
       await sleep(LOCK_POLL_MS);
     }
+    // Renewed while the work runs, so the TTL can be short: a holder that dies frees the lock within it.
+    const renewal = setInterval(
+      () => {
+        this.#redis.eval(RENEW, 1, key, token, String(options.ttlMs)).catch(() => undefined);
+      },
+      Math.max(50, Math.floor(options.ttlMs / 3)),
+    );
+    renewal.unref();
     try {
       return await work();
     } finally {
+      clearInterval(renewal);
       await this.#redis.eval(RELEASE, 1, key, token);
     }
   }

@@ -42,6 +42,10 @@ export class ChannelRateLimitedChat implements Chat {
     return this.chat.postRepositoryCard(channel, card);
   }
 
+  findRepositoryCard(channel: string, repositoryKey: string): Promise<MessageRef | undefined> {
+    return this.chat.findRepositoryCard(channel, repositoryKey);
+  }
+
   updateRepositoryCard(ref: MessageRef, card: RepositoryCard): Promise<void> {
     return this.chat.updateRepositoryCard(ref, card);
   }

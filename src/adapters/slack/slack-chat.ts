@@ -27,6 +27,11 @@ export interface SlackIdentity {
   readonly botId: string | undefined;
 }
 
+/** Message metadata type on every repository card: how a card is found again after a lost answer. */
+const CARD_EVENT_TYPE = 'hubwarden_repository';
+/** Recent messages searched for a card whose post answer was lost (a retry comes within minutes). */
+const HISTORY_LOOKBACK = 200;
+
 const isUserId = (channel: string): boolean => /^[UW][A-Z0-9]+$/.test(channel);
 
 /** A message of plain text: the block shows it exactly, the fallback text is escaped. */
@@ -49,7 +54,29 @@ export class SlackChat implements Chat {
   }
 
   async postRepositoryCard(channel: string, card: RepositoryCard): Promise<MessageRef> {
-    return this.post(channel, renderRepositoryCard(card));
+    return this.post(channel, renderRepositoryCard(card), {
+      event_type: CARD_EVENT_TYPE,
+      event_payload: { repository_key: card.repository.key },
+    });
+  }
+
+  async findRepositoryCard(channel: string, repositoryKey: string): Promise<MessageRef | undefined> {
+    const conversation = await this.conversationOf(channel);
+    const answer = await this.call('conversations.history', () =>
+      this.client.conversations.history({
+        channel: conversation,
+        limit: HISTORY_LOOKBACK,
+        include_all_metadata: true,
+      }),
+    );
+    const found = (answer.messages ?? []).find((message) => {
+      const metadata = message.metadata as
+        { event_type?: string; event_payload?: { repository_key?: unknown } } | undefined;
+      return (
+        metadata?.event_type === CARD_EVENT_TYPE && metadata.event_payload?.repository_key === repositoryKey
+      );
+    });
+    return found?.ts ? { channel: conversation, ts: found.ts } : undefined;
   }
 
   async updateRepositoryCard(ref: MessageRef, card: RepositoryCard): Promise<void> {
@@ -105,7 +132,11 @@ export class SlackChat implements Chat {
     return { teamId: answer.team_id, userId: answer.user_id, botId: answer.bot_id };
   }
 
-  private async post(channel: string, message: RenderedMessage): Promise<MessageRef> {
+  private async post(
+    channel: string,
+    message: RenderedMessage,
+    metadata?: { event_type: string; event_payload: Record<string, string> },
+  ): Promise<MessageRef> {
     const conversation = await this.conversationOf(channel);
     const answer = await this.call('chat.postMessage', () =>
       this.client.chat.postMessage({
@@ -114,6 +145,7 @@ export class SlackChat implements Chat {
         blocks: message.blocks,
         unfurl_links: false,
         unfurl_media: false,
+        ...(metadata ? { metadata } : {}),
       }),
     );
     if (!answer.ts || !answer.channel) {

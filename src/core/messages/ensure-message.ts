@@ -1,7 +1,10 @@
 import { digestOf } from '../hash.js';
 import type { Chat, RepositoryCard } from '../ports/chat.js';
 import type { Logger } from '../ports/logger.js';
-import type { MessageRecord } from '../ports/state-store.js';
+import type { MessageRecord, StateStore } from '../ports/state-store.js';
+
+/** How long an attempt to post a repository's message is remembered. */
+const POST_MEMORY_MS = 24 * 3_600_000;
 
 export type MessageOutcome = 'posted' | 'updated' | 'unchanged' | 'none';
 
@@ -22,7 +25,7 @@ export const cardHash = (card: RepositoryCard): string =>
  * shows changed. The record is saved the moment a message exists, so a retry updates rather than reposts.
  */
 export const ensureMessage = async (
-  deps: { chat: Chat; log: Logger },
+  deps: { chat: Chat; state: Pick<StateStore, 'claim'>; log: Logger },
   input: {
     record: MessageRecord | undefined;
     channel: string | undefined;
@@ -39,6 +42,18 @@ export const ensureMessage = async (
     return { record, outcome: 'updated' };
   }
   if (!input.channel) return { record: undefined, outcome: 'none' };
+  // A post whose answer was lost (crash, timeout) may have reached Slack: a second attempt looks first.
+  const key = input.card.repository.key;
+  if (!(await deps.state.claim(`post-card:${key}`, POST_MEMORY_MS))) {
+    const earlier = await deps.chat.findRepositoryCard(input.channel, key);
+    if (earlier) {
+      await deps.chat.updateRepositoryCard(earlier, input.card);
+      const record = { channel: earlier.channel, ts: earlier.ts, contentHash };
+      await input.save(record);
+      deps.log.info({ channel: earlier.channel, ts: earlier.ts }, 'message found again and updated');
+      return { record, outcome: 'updated' };
+    }
+  }
   const ref = await deps.chat.postRepositoryCard(input.channel, input.card);
   const record = { channel: ref.channel, ts: ref.ts, contentHash };
   await input.save(record);

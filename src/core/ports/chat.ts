@@ -37,7 +37,10 @@ export interface SuppressionReviewCard {
 
 /** The chat workspace (Slack). Every method throws a classified `HubwardenError`. */
 export interface Chat {
+  /** posts the card, tagged with the repository key so it can be found again */
   postRepositoryCard(channel: string, card: RepositoryCard): Promise<MessageRef>;
+  /** the card posted for this repository among the channel's recent messages, if any */
+  findRepositoryCard(channel: string, repositoryKey: string): Promise<MessageRef | undefined>;
   updateRepositoryCard(ref: MessageRef, card: RepositoryCard): Promise<void>;
   postSuppressionReview(channel: string, review: SuppressionReviewCard): Promise<MessageRef>;
   updateSuppressionReview(ref: MessageRef, review: SuppressionReviewCard): Promise<void>;

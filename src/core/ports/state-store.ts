@@ -87,7 +87,8 @@ export interface StateStore {
   listSuppressions(): Promise<Suppression[]>;
 
   /**
-   * Runs `work` holding a lock of this name across every process; waits up to `waitMs` for it.
+   * Runs `work` holding a lock of this name across every process; waits up to `waitMs` for it. The lock
+   * is renewed while `work` runs and lapses `ttlMs` after its holder dies.
    * Throws a retryable `HubwardenError` (`state.lock_busy`) when it cannot be had.
    */
   withLock<T>(name: string, options: { ttlMs: number; waitMs: number }, work: () => Promise<T>): Promise<T>;

@@ -7,7 +7,7 @@ import type { PipelineDeps } from './pipeline-deps.js';
 import { emptyRecord, reconcileLocked, type ReconcileResult } from './reconcile-repository.js';
 import { outstandingFailures } from './repository-phase.js';
 
-const LOCK = { ttlMs: 120_000, waitMs: 30_000 };
+const LOCK = { ttlMs: 20_000, waitMs: 30_000 };
 
 export interface FixRequest {
   readonly repositoryKey: string;

@@ -4,7 +4,7 @@ import type { Suppression } from '../suppression.js';
 import type { PipelineDeps } from './pipeline-deps.js';
 import { reconcileLocked, type ReconcileResult } from './reconcile-repository.js';
 
-const LOCK = { ttlMs: 120_000, waitMs: 30_000 };
+const LOCK = { ttlMs: 20_000, waitMs: 30_000 };
 const SUPPRESSION_LOCK = { ttlMs: 10_000, waitMs: 5_000 };
 /** Longer than any suppression can last (maxDays ≤ 366), so "once" holds until its expiry job has fired. */
 const NOTIFY_ONCE_MS = 400 * 24 * 3_600_000;

@@ -35,7 +35,7 @@ export interface ReconcileResult {
   readonly findingsUpdated: number;
 }
 
-const LOCK = { ttlMs: 120_000, waitMs: 30_000 };
+const LOCK = { ttlMs: 20_000, waitMs: 30_000 };
 
 export const emptyRecord = (repository: RepositoryRef): RepositoryRecord => ({
   repository,
@@ -309,7 +309,7 @@ const publishCard = async (
 ): Promise<MessageOutcome> => {
   if (!deps.chat) return 'none';
   const result = await ensureMessage(
-    { chat: deps.chat, log: deps.log },
+    { chat: deps.chat, state: deps.state, log: deps.log },
     { record: current, channel: card.owner.owner.slackChannel, card, save },
   );
   return result.outcome;

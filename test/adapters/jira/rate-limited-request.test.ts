@@ -47,4 +47,32 @@ describe('rateLimitedRequest', () => {
     expect(await request({})).toBe('ok');
     expect(slept[0]).toBeGreaterThanOrEqual(2_000);
   });
+
+  it('holds back callers that were already asleep on an earlier reservation when a 429 arrives', async () => {
+    // A real clock's sleep: both callers reserve tokens, the first gets a 429 with Retry-After 300 ms
+    // while the second sleeps on its reservation; the second may not send before the 300 ms are over.
+    const sentAt: number[] = [];
+    const started = Date.now();
+    let calls = 0;
+    const request = rateLimitedRequest(
+      async () => {
+        sentAt.push(Date.now() - started);
+        calls += 1;
+        if (calls === 1) {
+          throw new HubwardenError('slow down', {
+            kind: 'rate-limited',
+            code: 'jira.rate_limited',
+            service: 'jira',
+            retryAfterMs: 300,
+          });
+        }
+        return 'ok';
+      },
+      { perSecond: 20, burst: 1 },
+    );
+    const [first, second] = await Promise.allSettled([request({}), request({})]);
+    expect(first.status).toBe('rejected');
+    expect(second).toEqual({ status: 'fulfilled', value: 'ok' });
+    expect(sentAt[1]).toBeGreaterThanOrEqual(295);
+  });
 });

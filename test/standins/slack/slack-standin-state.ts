@@ -12,6 +12,8 @@ export interface StoredMessage {
   blocks: readonly unknown[] | undefined;
   /** every version, the posted one first, then one per `chat.update` */
   readonly versions: MessageVersion[];
+  /** Slack message metadata (`event_type`, `event_payload`), as posted */
+  readonly metadata?: unknown;
 }
 
 export interface StoredEphemeral {

@@ -104,6 +104,8 @@ export class SlackWorkspace {
         return this.lookupByEmail(params);
       case 'conversations.open':
         return this.openConversation(params);
+      case 'conversations.history':
+        return this.history(params);
       default:
         return fail('unknown_method');
     }
@@ -144,12 +146,39 @@ export class SlackWorkspace {
     return { text, blocks };
   }
 
+  /** Newest first, as Slack answers; metadata only with `include_all_metadata`. */
+  private history(params: Params): MethodAnswer {
+    const target = this.conversation(stringParam(params, 'channel'));
+    if ('error' in target) return fail(target.error);
+    const limit = Math.min(999, Math.max(1, Number(params.limit ?? 100) || 100));
+    const withMetadata = params.include_all_metadata === true || params.include_all_metadata === 'true';
+    const messages = this.messages
+      .filter((message) => message.channel === target.id)
+      .reverse()
+      .slice(0, limit)
+      .map((message) => ({
+        type: 'message',
+        bot_id: 'B0HUBWARDEN',
+        ts: message.ts,
+        text: message.text,
+        ...(withMetadata && message.metadata !== undefined ? { metadata: message.metadata } : {}),
+      }));
+    return { ok: true, messages, has_more: false };
+  }
+
   private postMessage(params: Params): MethodAnswer {
     const target = this.conversation(stringParam(params, 'channel'));
     if ('error' in target) return fail(target.error);
     const content = this.content(params);
     if ('ok' in content) return content;
-    const message: StoredMessage = { channel: target.id, ts: this.nextTs(), ...content, versions: [content] };
+    const metadata = params.metadata === undefined ? undefined : objectParam(params.metadata);
+    const message: StoredMessage = {
+      channel: target.id,
+      ts: this.nextTs(),
+      ...content,
+      versions: [content],
+      ...(metadata === undefined ? {} : { metadata }),
+    };
     this.messages.push(message);
     return {
       ok: true,
