@@ -52,16 +52,23 @@ export interface SuppressionJobData {
  * (two polls, two scheduler replicas) is one job; a newer change is a new job, serialised by the
  * repository lock.
  */
+const ENQUEUE_SLICE = 500;
+
 export const enqueueRepositories = async (
   queues: Queues,
   due: readonly { repositoryKey: string; fingerprint: string }[],
 ): Promise<string[]> => {
-  const jobs = await queues.repository.addBulk(
-    due.map(({ repositoryKey, fingerprint }) => ({
-      name: 'reconcile',
-      data: { repositoryKey } satisfies RepositoryJobData,
-      opts: { jobId: repositoryJobId(repositoryKey, fingerprint) },
-    })),
-  );
-  return jobs.map((job) => job.id ?? '');
+  const ids: string[] = [];
+  // In slices: 20,000 jobs built and sent at once would hold them all in memory (and in one Redis call).
+  for (let start = 0; start < due.length; start += ENQUEUE_SLICE) {
+    const jobs = await queues.repository.addBulk(
+      due.slice(start, start + ENQUEUE_SLICE).map(({ repositoryKey, fingerprint }) => ({
+        name: 'reconcile',
+        data: { repositoryKey } satisfies RepositoryJobData,
+        opts: { jobId: repositoryJobId(repositoryKey, fingerprint) },
+      })),
+    );
+    for (const job of jobs) ids.push(job.id ?? '');
+  }
+  return ids;
 };
