@@ -221,9 +221,11 @@ describe('Slack: fix, suppress, review, end to end through the real service', ()
       JSON.stringify(candidate.body).includes('Justification'),
     );
     expect(comment).toBeDefined();
-    for (const finding of sandbox.aws.securityHub.findingsForResource(repository.arn)) {
-      expect((finding['Workflow'] as { Status: string }).Status).toBe('SUPPRESSED');
-    }
+    await waitFor('the findings SUPPRESSED', () =>
+      sandbox.aws.securityHub
+        .findingsForResource(repository.arn)
+        .every((finding) => (finding['Workflow'] as { Status: string }).Status === 'SUPPRESSED'),
+    );
     const review = await waitFor('the review message', () => sandbox.slack.messagesIn(REVIEW_CHANNEL)[0]);
     expect(JSON.stringify(review.blocks)).toContain('hubwarden.revoke');
     // Slack parses mentions and links only in mrkdwn; plain_text shows them literally.
@@ -260,9 +262,11 @@ describe('Slack: fix, suppress, review, end to end through the real service', ()
     await revoke('U0SECLEAD');
     await waitFor('the ticket reopened', () => issueOf(repository)?.status.category !== 'done');
     expect((await state.getSuppression(suppression.id))?.status).toBe('revoked');
-    for (const finding of sandbox.aws.securityHub.findingsForResource(repository.arn)) {
-      expect((finding['Workflow'] as { Status: string }).Status).toBe('NEW');
-    }
+    await waitFor('the findings back to NEW', () =>
+      sandbox.aws.securityHub
+        .findingsForResource(repository.arn)
+        .every((finding) => (finding['Workflow'] as { Status: string }).Status === 'NEW'),
+    );
     await waitFor('the owner told', () =>
       sandbox.slack.messagesIn(teamIds('search').channel).some((message) => message.text?.includes('ended')),
     );
