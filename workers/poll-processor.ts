@@ -23,7 +23,8 @@ export const pollProcessor =
   (deps: PipelineDeps, queues: Queues, options: Omit<PollOptions, 'mode'>) =>
   async (job: Job<PollJobData>): Promise<PollJobResult> => {
     const jobDeps = forJob(deps, job);
-    const lock = { ttlMs: 15 * 60_000, waitMs: 0 };
+    // Renewed while the poll runs; a poll killed mid-way frees it within a minute.
+    const lock = { ttlMs: 60_000, waitMs: 0 };
     try {
       return await jobDeps.state.withLock('poll', lock, async () => {
         const result = await pollFindings(jobDeps, { ...options, mode: job.data.mode ?? 'auto' });
