@@ -9,7 +9,7 @@ import type { CallerIdentity } from './caller-identity.js';
 import { EcrRepositoryRegistry } from './ecr-repository-registry.js';
 import { MemberCredentials } from './member-credentials.js';
 import { SecurityHubFindingsSource } from './securityhub-findings-source.js';
-import type { Clock } from './token-bucket.js';
+import type { Clock } from '../../shared/token-bucket.js';
 
 /**
  * How often the SDK itself tries a call before the error reaches hubwarden.

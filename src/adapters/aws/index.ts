@@ -17,5 +17,5 @@ export {
   truncateNote,
 } from './securityhub-findings-source.js';
 export type { SecurityHubFindingsSourceOptions } from './securityhub-findings-source.js';
-export { TokenBucket, systemClock } from './token-bucket.js';
-export type { Clock, RateLimit } from './token-bucket.js';
+export { TokenBucket, systemClock } from '../../shared/token-bucket.js';
+export type { Clock, RateLimit } from '../../shared/token-bucket.js';

@@ -12,8 +12,8 @@ import type {
 } from '../../core/ports/findings-source.js';
 import type { FindingIdentifier } from '../../core/model.js';
 import { classifyAwsError } from './classify-aws-error.js';
-import { TokenBucket, systemClock } from './token-bucket.js';
-import type { Clock, RateLimit } from './token-bucket.js';
+import { TokenBucket, systemClock } from '../../shared/token-bucket.js';
+import type { Clock, RateLimit } from '../../shared/token-bucket.js';
 
 /** Security Hub's quotas for these two operations (per account and region). */
 // A little under AWS's quotas (GetFindings 3/s burst 6, BatchUpdateFindings 10/s burst 30): our clock

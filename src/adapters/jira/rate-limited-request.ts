@@ -1,22 +1,12 @@
 import { isHubwardenError } from '../../core/errors.js';
+import { systemClock, type Clock, type RateLimit } from '../../shared/token-bucket.js';
 import type { JiraRequestFunction, JiraRequestOptions } from './fetch-request.js';
 
 /** Requests per second a Jira site allows this client, and how many may go at once. */
-export interface JiraRateLimit {
-  readonly perSecond: number;
-  readonly burst: number;
-}
+export type JiraRateLimit = RateLimit;
 
-/** Time as the limiter sees it; tests pass a fake one whose `sleep` just moves `now`. */
-export interface LimiterClock {
-  now(): number;
-  sleep(ms: number): Promise<void>;
-}
-
-const systemClock: LimiterClock = {
-  now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-};
+/** Time as the limiter sees it (the shared clock; tests pass a fake one whose `sleep` just moves `now`). */
+export type LimiterClock = Clock;
 
 /**
  * Wraps jira-client's request function in a client-side token bucket that waits instead of failing, so

@@ -1,4 +1,5 @@
 import { HubwardenError } from '../../core/errors.js';
+import { systemClock, type Clock } from '../../shared/token-bucket.js';
 import type { Chat, MessageRef, RepositoryCard, SuppressionReviewCard } from '../../core/ports/chat.js';
 
 /** Slack's `chat.postMessage` limit: about one message a second per channel, short bursts allowed. */
@@ -11,15 +12,8 @@ export interface ChannelRateLimit {
 
 export const SLACK_CHANNEL_RATE: ChannelRateLimit = { perSecond: 1, burst: 3, maxWaitMs: 5_000 };
 
-export interface LimiterClock {
-  now(): number;
-  sleep(ms: number): Promise<void>;
-}
-
-const systemClock: LimiterClock = {
-  now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-};
+/** Time as the limiter sees it (the shared clock; tests pass a fake one). */
+export type LimiterClock = Clock;
 
 /**
  * The Chat port with a token bucket per channel in front of every new message, so one busy owner channel

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { classifyAwsError, retryAfterMsOf } from '../../../src/adapters/aws/classify-aws-error.js';
-import { TokenBucket } from '../../../src/adapters/aws/token-bucket.js';
+import { TokenBucket } from '../../../src/shared/token-bucket.js';
 import { HubwardenError } from '../../../src/core/errors.js';
 import { fakeClock } from './helpers.js';
 

@@ -1,6 +1,6 @@
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 
-import type { Clock } from '../../../src/adapters/aws/token-bucket.js';
+import type { Clock } from '../../../src/shared/token-bucket.js';
 import type { RepositoryRef } from '../../../src/core/model.js';
 import type { AwsStandIn } from '../../standins/aws/index.js';
 
