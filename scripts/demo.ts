@@ -9,7 +9,7 @@ import { startService } from '../src/cli/run-command.js';
 import { loadConfig } from '../src/config/load-config.js';
 import { createLogger } from '../src/app/logger.js';
 import { repositoryKeyOf } from '../src/core/repository-ref.js';
-import { REVIEW_CHANNEL, SANDBOX_SECRETS, startSandbox, teamIds } from '../test/standins/sandbox.js';
+import { REVIEW_CHANNEL, SANDBOX_SECRETS, startSandbox } from '../test/standins/sandbox.js';
 import {
   buildBlockActionsPayload,
   buildViewSubmissionPayload,
@@ -187,7 +187,7 @@ const main = async () => {
       'the approval',
       async () => (await state.getSuppression(suppression.id))?.reviewedBy === 'U0SECLEAD',
     );
-    say(`  ✔ approved by U0SECLEAD; audit trail: npm start -- suppressions (or GET /api/suppressions)\n`);
+    say(`  ✔ approved by U0SECLEAD; audit trail: `npx hubwarden suppressions` or GET /api/suppressions\n`);
   }
 
   const passing = failing.find((repository) => repository !== toFix && repository !== toSuppress);
@@ -201,7 +201,6 @@ const main = async () => {
     );
     say(`  ✔ the next poll closed its ticket\n`);
   }
-  say(`owner of the suppressed repository: channel ${teamIds('search').channel}`);
   say('demo script done; hubwarden keeps polling every 10 s. Ctrl-C to stop.');
 };
 

@@ -6,7 +6,7 @@ import { QUEUE_NAMES } from '../../src/adapters/bullmq/queues.js';
 import { repositoryKeyOf } from '../../src/core/repository-ref.js';
 import type { SeededRepository } from '../fixtures/seed-sandbox.js';
 import { REVIEW_CHANNEL, startSandbox, type Sandbox, type SandboxOptions } from '../standins/sandbox.js';
-import { startPrivateRedis, type PrivateRedis } from './private-redis.js';
+import { startPrivateRedis, type PrivateRedis } from '../support/private-redis.js';
 import { spawnService, type ServiceProcess } from './service-process.js';
 
 export interface FaultWorldOptions {
