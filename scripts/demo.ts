@@ -187,7 +187,7 @@ const main = async () => {
       'the approval',
       async () => (await state.getSuppression(suppression.id))?.reviewedBy === 'U0SECLEAD',
     );
-    say(`  ✔ approved by U0SECLEAD; audit trail: `npx hubwarden suppressions` or GET /api/suppressions\n`);
+    say(`  ✔ approved by U0SECLEAD; audit trail: npx hubwarden suppressions, or GET /api/suppressions\n`);
   }
 
   const passing = failing.find((repository) => repository !== toFix && repository !== toSuppress);
