@@ -62,7 +62,12 @@ export const startServiceChild = async (
   const child = fork(compiled ? COMPILED : SOURCE, [], {
     env: { ...process.env, ...env },
     // the same V8 flag as `npm start` and the container's entrypoint
-    execArgv: compiled ? ['--max-semi-space-size=2'] : ['--max-semi-space-size=2', '--import', 'tsx'],
+    // BENCH_SERVICE_NODE_FLAGS: extra V8/Node flags for the service only (experiments, e.g. heap limits)
+    execArgv: [
+      '--max-semi-space-size=2',
+      ...(process.env.BENCH_SERVICE_NODE_FLAGS ?? '').split(' ').filter(Boolean),
+      ...(compiled ? [] : ['--import', 'tsx']),
+    ],
     stdio: ['ignore', log, log, 'ipc'],
   });
   const ready = await nextMessage(child, 'ready', 60_000);
