@@ -7,6 +7,7 @@ import { groupByRepository, isActiveFailure } from '../core/findings/repository-
 import { ticketKeyFromNotes } from '../core/findings/workflow-notes.js';
 import type { Finding, Risk } from '../core/model.js';
 import { chooseOwner } from '../core/owners/choose-owner.js';
+import { mergeTags } from '../core/owners/resolve-owner.js';
 import type { Config } from '../config/load-config.js';
 import type { Logger } from '../core/ports/logger.js';
 
@@ -68,11 +69,7 @@ export const scan = async (config: Config, log: Logger): Promise<ScanRow[]> => {
           .then((images) => ecr2TagImmutability.assessRisks(images))
           .catch((cause: Error) => ((error = cause.message), [] as Risk[])),
       ]);
-      const choice = chooseOwner(
-        { ...Object.assign({}, ...failing.map((f) => f.resourceTags)), ...tags },
-        repository.accountId,
-        config.policy,
-      );
+      const choice = chooseOwner(mergeTags(failing, tags), repository.accountId, config.policy);
       const owner =
         choice.kind === 'resolved'
           ? {

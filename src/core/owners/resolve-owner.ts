@@ -5,19 +5,24 @@ import { chooseOwner, fallbackOwner } from './choose-owner.js';
 type OwnerDeps = Pick<PipelineDeps, 'registry' | 'tracker' | 'chat' | 'state' | 'policy' | 'settings'>;
 
 /** The repository's tags: its registry tags over any the findings carry. Cached across processes. */
+/** Registry tags over the tags the findings carry: the registry is the newer word. */
+export const mergeTags = (
+  findings: readonly Finding[],
+  registryTags: Readonly<Record<string, string>>,
+): Record<string, string> => ({
+  ...(Object.assign({}, ...findings.map((finding) => finding.resourceTags)) as Record<string, string>),
+  ...registryTags,
+});
+
 export const repositoryTags = async (
   deps: OwnerDeps,
   repository: RepositoryRef,
   findings: readonly Finding[],
 ): Promise<Record<string, string>> => {
-  const fromFindings = Object.assign({}, ...findings.map((finding) => finding.resourceTags)) as Record<
-    string,
-    string
-  >;
   const fromRegistry = await deps.state.cached('tags', repository.key, deps.settings.ownerCacheTtlMs, () =>
     deps.registry.tags(repository),
   );
-  return { ...fromFindings, ...fromRegistry };
+  return mergeTags(findings, fromRegistry);
 };
 
 /** CONTRACT §3 resolution, with e-mail owners looked up in the tracker and the chat directory. */
