@@ -1,30 +1,9 @@
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 
-import type { Clock } from '../../../src/shared/token-bucket.js';
 import type { RepositoryRef } from '../../../src/core/model.js';
 import type { AwsStandIn } from '../../standins/aws/index.js';
 
-/** A clock whose `sleep` only moves time: share it with the stand-in and rate limits become exact and instant. */
-export interface FakeClock extends Clock {
-  readonly slept: number[];
-  advance(ms: number): void;
-}
-
-export const fakeClock = (start = Date.parse('2025-06-01T00:00:00.000Z')): FakeClock => {
-  let now = start;
-  const slept: number[] = [];
-  return {
-    slept,
-    now: () => now,
-    advance: (ms) => {
-      now += ms;
-    },
-    sleep: async (ms) => {
-      slept.push(ms);
-      now += ms;
-    },
-  };
-};
+export { fakeClock, type FakeClock } from '../../support/fake-clock.js';
 
 /** A Security Hub client pointed at the stand-in; one attempt unless told, so errors surface at once. */
 export const securityHubClientFor = (standIn: AwsStandIn, maxAttempts = 1): SecurityHubClient =>

@@ -1,32 +1,20 @@
 import { describe, expect, it } from 'vitest';
+import { fakeClock } from '../../support/fake-clock.js';
 import { rateLimitedRequest } from '../../../src/adapters/jira/rate-limited-request.js';
 import { HubwardenError } from '../../../src/core/errors.js';
 
-const fakeClock = () => {
-  let now = 0;
-  const slept: number[] = [];
-  return {
-    slept,
-    clock: {
-      now: () => now,
-      sleep: async (ms: number) => {
-        slept.push(ms);
-        now += ms;
-      },
-    },
-  };
-};
-
 describe('rateLimitedRequest', () => {
   it('lets the burst through, then spaces requests at the rate', async () => {
-    const { clock, slept } = fakeClock();
+    const clock = fakeClock(0);
+    const { slept } = clock;
     const request = rateLimitedRequest(async () => 'ok', { perSecond: 10, burst: 2 }, clock);
     for (let index = 0; index < 4; index += 1) expect(await request({})).toBe('ok');
     expect(slept).toEqual([100, 100]);
   });
 
   it('holds every caller back for Retry-After when Jira throttles anyway, and rethrows the error', async () => {
-    const { clock, slept } = fakeClock();
+    const clock = fakeClock(0);
+    const { slept } = clock;
     const throttled = new HubwardenError('slow down', {
       kind: 'rate-limited',
       code: 'jira.rate_limited',

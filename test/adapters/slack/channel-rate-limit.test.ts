@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { fakeClock } from '../../support/fake-clock.js';
 import { ChannelRateLimitedChat } from '../../../src/adapters/slack/channel-rate-limit.js';
 import type { Chat } from '../../../src/core/ports/chat.js';
 import { isHubwardenError } from '../../../src/core/errors.js';
@@ -14,25 +15,11 @@ const recordingChat = () => {
   return { chat, posted };
 };
 
-const fakeClock = () => {
-  let now = 0;
-  const slept: number[] = [];
-  return {
-    slept,
-    clock: {
-      now: () => now,
-      sleep: async (ms: number) => {
-        slept.push(ms);
-        now += ms;
-      },
-    },
-  };
-};
-
 describe('ChannelRateLimitedChat', () => {
   it('keeps one bucket per channel: a busy channel waits, another goes at once', async () => {
     const { chat, posted } = recordingChat();
-    const { clock, slept } = fakeClock();
+    const clock = fakeClock(0);
+    const { slept } = clock;
     const limited = new ChannelRateLimitedChat(chat, { perSecond: 1, burst: 2, maxWaitMs: 5_000 }, clock);
     await limited.notify('C1', 'a');
     await limited.notify('C1', 'b');
@@ -45,7 +32,7 @@ describe('ChannelRateLimitedChat', () => {
 
   it('refuses with a rate-limited error instead of waiting longer than maxWaitMs', async () => {
     const { chat, posted } = recordingChat();
-    const { clock } = fakeClock();
+    const clock = fakeClock(0);
     const limited = new ChannelRateLimitedChat(chat, { perSecond: 1, burst: 1, maxWaitMs: 500 }, clock);
     await limited.notify('C1', 'a');
     const error = await limited.notify('C1', 'b').catch((caught: unknown) => caught);
