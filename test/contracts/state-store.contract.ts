@@ -329,6 +329,16 @@ export const stateStoreContract = (name: string, setup: () => Promise<StateStore
         expect(await store.claim('fix:r1', TTL_MS)).toBe(true);
       });
 
+      it('can be given back before its TTL, and only the named claim is', async () => {
+        const { store } = await setup();
+        expect(await store.claim('post-card:r1', TTL_MS)).toBe(true);
+        expect(await store.claim('post-card:r2', TTL_MS)).toBe(true);
+        await store.releaseClaim('post-card:r1');
+        await store.releaseClaim('post-card:never-claimed');
+        expect(await store.claim('post-card:r1', TTL_MS)).toBe(true);
+        expect(await store.claim('post-card:r2', TTL_MS)).toBe(false);
+      });
+
       it('is won by exactly one of many concurrent claimants', async () => {
         const { store } = await setup();
         const results = await Promise.all(

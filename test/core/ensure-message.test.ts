@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { HubwardenError } from '../../src/core/errors.js';
 import { cardHash, ensureMessage } from '../../src/core/messages/ensure-message.js';
-import type { RepositoryCard } from '../../src/core/ports/chat.js';
+import type { MessageRef, RepositoryCard } from '../../src/core/ports/chat.js';
 import { silentLogger } from '../../src/core/ports/logger.js';
 import type { MessageRecord } from '../../src/core/ports/state-store.js';
 import { FakeChat, findingOf } from '../support/fake-ports.js';
@@ -71,4 +72,52 @@ describe('ensureMessage', () => {
     expect(chat.writes().map((call) => call.method)).toEqual(['postRepositoryCard', 'updateRepositoryCard']);
     expect(saved).toEqual([retried.record]);
   });
+
+  it('after a post refused for rate, posts again without reading the channel history', async () => {
+    const refusal = new HubwardenError('channel at its message rate', {
+      kind: 'rate-limited',
+      code: 'slack.channel_rate',
+      service: 'slack',
+      retryAfterMs: 6_000,
+    });
+    const chat = new RefusingChat([refusal]);
+    const deps = { chat, state: new MemoryStateStore(), log: silentLogger };
+    const save = async () => undefined;
+    await expect(
+      ensureMessage(deps, { record: undefined, channel: 'C0PAY', card: card(), save }),
+    ).rejects.toBe(refusal);
+
+    const retried = await ensureMessage(deps, { record: undefined, channel: 'C0PAY', card: card(), save });
+    expect(retried.outcome).toBe('posted');
+    expect(chat.calls.map((call) => call.method)).toEqual(['postRepositoryCard']);
+  });
+
+  it('after a post whose outcome is unknown (timeout), reads the channel history before posting', async () => {
+    const chat = new RefusingChat([new Error('socket hang up')]);
+    const deps = { chat, state: new MemoryStateStore(), log: silentLogger };
+    const save = async () => undefined;
+    await expect(
+      ensureMessage(deps, { record: undefined, channel: 'C0PAY', card: card(), save }),
+    ).rejects.toThrow('socket hang up');
+
+    const retried = await ensureMessage(deps, { record: undefined, channel: 'C0PAY', card: card(), save });
+    expect(retried.outcome).toBe('posted');
+    expect(chat.calls.map((call) => call.method)).toEqual(['findRepositoryCard', 'postRepositoryCard']);
+  });
 });
+
+/** Refuses its first posts with the given errors, before anything reaches the channel. */
+class RefusingChat extends FakeChat {
+  readonly #refusals: Error[];
+
+  constructor(refusals: Error[]) {
+    super();
+    this.#refusals = [...refusals];
+  }
+
+  override async postRepositoryCard(channel: string, posted: RepositoryCard): Promise<MessageRef> {
+    const refusal = this.#refusals.shift();
+    if (refusal) throw refusal;
+    return super.postRepositoryCard(channel, posted);
+  }
+}

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { paragraph, text } from '../../src/core/document.js';
+import { HubwardenError } from '../../src/core/errors.js';
 import { silentLogger } from '../../src/core/ports/logger.js';
 import type { TicketRecord } from '../../src/core/ports/state-store.js';
 import type { NewTicket } from '../../src/core/ports/ticket-tracker.js';
@@ -122,6 +123,24 @@ describe('ensureTicket', () => {
     const result = await ensureTicket(deps, input());
     expect(result.record?.key).toBe('SEC-70');
     expect(tracker.calls.filter((call) => call.method === 'create')).toHaveLength(1);
+  });
+
+  it('creates without searching again after a create Jira refused with 429 (nothing was created)', async () => {
+    await state.putTicketIndex(new Map());
+    tracker.failNext(
+      'create',
+      new HubwardenError('Jira 429', {
+        kind: 'rate-limited',
+        code: 'jira.rate_limited',
+        service: 'jira',
+        retryAfterMs: 1_000,
+      }),
+    );
+    await expect(ensureTicket(deps, input())).rejects.toThrow('Jira 429');
+
+    const result = await ensureTicket(deps, input());
+    expect(result.outcome).toBe('created');
+    expect(tracker.calls.map((call) => call.method)).toEqual(['create', 'create']);
   });
 
   it('adopts from a label search when there is no index, preferring the oldest open ticket', async () => {

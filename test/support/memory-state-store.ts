@@ -202,4 +202,8 @@ export class MemoryStateStore implements StateStore {
     this.#claims.set(key, this.#now() + ttlMs);
     return true;
   }
+
+  async releaseClaim(key: string): Promise<void> {
+    this.#claims.delete(key);
+  }
 }

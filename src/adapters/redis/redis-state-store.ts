@@ -161,4 +161,8 @@ export class RedisStateStore implements StateStore {
   async claim(key: string, ttlMs: number): Promise<boolean> {
     return (await this.#redis.set(this.#key('claim', key), '1', 'PX', ttlMs, 'NX')) === 'OK';
   }
+
+  async releaseClaim(key: string): Promise<void> {
+    await this.#redis.del(this.#key('claim', key));
+  }
 }

@@ -1,3 +1,4 @@
+import { errorKindOf } from '../errors.js';
 import { digestOf } from '../hash.js';
 import type { Chat, RepositoryCard } from '../ports/chat.js';
 import type { Logger } from '../ports/logger.js';
@@ -25,7 +26,7 @@ export const cardHash = (card: RepositoryCard): string =>
  * shows changed. The record is saved the moment a message exists, so a retry updates rather than reposts.
  */
 export const ensureMessage = async (
-  deps: { chat: Chat; state: Pick<StateStore, 'claim'>; log: Logger },
+  deps: { chat: Chat; state: Pick<StateStore, 'claim' | 'releaseClaim'>; log: Logger },
   input: {
     record: MessageRecord | undefined;
     channel: string | undefined;
@@ -54,7 +55,12 @@ export const ensureMessage = async (
       return { record, outcome: 'updated' };
     }
   }
-  const ref = await deps.chat.postRepositoryCard(input.channel, input.card);
+  const ref = await deps.chat.postRepositoryCard(input.channel, input.card).catch(async (error: unknown) => {
+    // Refused for rate (Slack's 429, or the channel's own pacing before sending): nothing was posted,
+    // so the retry posts straight away instead of reading the channel's history first.
+    if (errorKindOf(error) === 'rate-limited') await deps.state.releaseClaim(`post-card:${key}`);
+    throw error;
+  });
   const record = { channel: ref.channel, ts: ref.ts, contentHash };
   await input.save(record);
   deps.log.info({ channel: ref.channel, ts: ref.ts }, 'message posted');

@@ -96,4 +96,6 @@ export interface StateStore {
   cached<T>(namespace: string, key: string, ttlMs: number, load: () => Promise<T>): Promise<T>;
   /** sets `key` only if absent (with a time to live); true when this call set it */
   claim(key: string, ttlMs: number): Promise<boolean>;
+  /** gives a claim back before its TTL, for work that is known not to have happened */
+  releaseClaim(key: string): Promise<void>;
 }

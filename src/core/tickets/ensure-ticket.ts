@@ -1,5 +1,5 @@
 import type { Doc } from '../document.js';
-import { isHubwardenError } from '../errors.js';
+import { errorKindOf, isHubwardenError } from '../errors.js';
 import type { RepositoryRef } from '../model.js';
 import type { Logger } from '../ports/logger.js';
 import type { StateStore, TicketRecord } from '../ports/state-store.js';
@@ -122,7 +122,12 @@ const ensureKnownTicket = async (
       );
       if (earlier) return ensureKnownTicket(deps, input, toRecord(earlier, ''));
     }
-    const created = await deps.tracker.create(input.content);
+    const created = await deps.tracker.create(input.content).catch(async (error: unknown) => {
+      // Refused for rate (Jira's 429): nothing was created, so the retry creates without searching first.
+      if (errorKindOf(error) === 'rate-limited')
+        await deps.state.releaseClaim(`create-ticket:${input.repository.key}`);
+      throw error;
+    });
     const record = toRecord(created, input.contentHash);
     await input.save(record);
     deps.log.info({ ticket: record.key }, 'ticket created');
