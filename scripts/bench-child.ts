@@ -13,6 +13,9 @@ export interface ServiceChild {
   stop(): Promise<{ peakRssBytes: number; memory: NodeJS.MemoryUsage | undefined }>;
 }
 
+/** The V8 heap sizing of `npm start` and the container image (their NODE_OPTIONS). */
+export const SERVICE_HEAP_FLAGS = '--max-semi-space-size=2 --max-old-space-size=256';
+
 const SOURCE = fileURLToPath(new URL('./bench-service.ts', import.meta.url));
 const COMPILED = fileURLToPath(new URL('../.bench-dist/scripts/bench-service.js', import.meta.url));
 
@@ -60,11 +63,12 @@ export const startServiceChild = async (
   const log = openSync(logFile, 'a');
   const compiled = process.env.BENCH_RUNTIME !== 'tsx';
   const child = fork(compiled ? COMPILED : SOURCE, [], {
+    // the heap sizing of `npm start` and the image, given as flags: they win over any NODE_OPTIONS the
+    // benchmark itself was started with
     env: { ...process.env, ...env },
-    // the same V8 flag as `npm start` and the container's entrypoint
-    // BENCH_SERVICE_NODE_FLAGS: extra V8/Node flags for the service only (experiments, e.g. heap limits)
     execArgv: [
-      '--max-semi-space-size=2',
+      ...SERVICE_HEAP_FLAGS.split(' '),
+      // BENCH_SERVICE_NODE_FLAGS: extra V8/Node flags for the service only (last value of a flag wins)
       ...(process.env.BENCH_SERVICE_NODE_FLAGS ?? '').split(' ').filter(Boolean),
       ...(compiled ? [] : ['--import', 'tsx']),
     ],

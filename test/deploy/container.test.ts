@@ -55,15 +55,22 @@ describe('Dockerfile', () => {
     expect(has(/^USER node$/)).toBe(true);
     expect(has(/^EXPOSE 3000$/)).toBe(true);
     expect(has(/^STOPSIGNAL SIGTERM$/)).toBe(true);
-    expect(runtime.instructions).toContain(
-      'ENTRYPOINT ["node", "--max-semi-space-size=2", "bin/hubwarden.js"]',
-    );
+    expect(runtime.instructions).toContain('ENTRYPOINT ["node", "bin/hubwarden.js"]');
     expect(runtime.instructions).toContain('CMD ["run"]');
     const healthcheck = runtime.instructions.find((i) => i.startsWith('HEALTHCHECK'));
     expect(healthcheck).toMatch(/CMD \["node", "-e", ".*\/healthz.*"\]$/);
     const user = runtime.instructions.findIndex((i) => i.startsWith('USER'));
     const entrypoint = runtime.instructions.findIndex((i) => i.startsWith('ENTRYPOINT'));
     expect(user).toBeLessThan(entrypoint);
+  });
+
+  it('sizes the V8 heap as `npm start` and the benchmark do, through NODE_OPTIONS an operator can replace', () => {
+    const heapFlags = '--max-semi-space-size=2 --max-old-space-size=256';
+    expect(runtime.instructions).toContain(`ENV NODE_OPTIONS="${heapFlags}"`);
+    const start = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts.start;
+    // the operator's own NODE_OPTIONS come last, so theirs win (V8 takes the last value of a flag)
+    expect(start).toBe(`NODE_OPTIONS="${heapFlags} \${NODE_OPTIONS:-}" node bin/hubwarden.js run`);
+    expect(read('scripts/bench-child.ts')).toContain(`'${heapFlags}'`);
   });
 
   it('does not leave out of the build context what it copies', () => {
