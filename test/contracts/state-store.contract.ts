@@ -3,7 +3,7 @@ import { HubwardenError } from '../../src/core/errors.js';
 import type { RepositoryRecord, StateStore, TicketIndexEntry } from '../../src/core/ports/state-store.js';
 import type { Suppression } from '../../src/core/suppression.js';
 import { emptyRecord } from '../../src/core/use-cases/reconcile-repository.js';
-import { findingOf } from '../support/fake-ports.js';
+import { findingOf, suppressionOf } from '../support/fake-ports.js';
 
 /** What a contract run needs from each implementation. */
 export interface StateStoreHarness {
@@ -28,22 +28,12 @@ const alpha = (over: Partial<Parameters<typeof findingOf>[0]> = {}) =>
 const beta = (over: Partial<Parameters<typeof findingOf>[0]> = {}) =>
   findingOf({ accountId: '222222222222', region: 'us-east-1', repositoryName: 'beta', ...over });
 
-const suppressionOf = (id: string, status: Suppression['status']): Suppression => ({
-  id,
-  repository: alpha().repository,
-  ownerName: 'payments',
-  ticketKey: 'SEC-1',
-  requestedBy: 'U0ALICE',
-  requestedAt: '2025-01-01T00:00:00.000Z',
-  justification: 'vendor image, re-pushed nightly by the vendor pipeline',
-  expiresAt: '2025-02-01T00:00:00.000Z',
-  status,
-  reviewedBy: undefined,
-  reviewedAt: undefined,
-  endReason: undefined,
-  endedAt: undefined,
-  reviewMessage: undefined,
-});
+const suppressionWith = (id: string, status: Suppression['status']): Suppression =>
+  suppressionOf(alpha().repository, {
+    id,
+    status,
+    justification: 'vendor image, re-pushed nightly by the vendor pipeline',
+  });
 
 /**
  * One behaviour for every `StateStore`: the in-memory fake the core's tests use must not be kinder
@@ -179,9 +169,9 @@ export const stateStoreContract = (name: string, setup: () => Promise<StateStore
         const { store } = await setup();
         expect(await store.getSuppression('s1')).toBeUndefined();
         expect(await store.listSuppressions()).toEqual([]);
-        await store.putSuppression(suppressionOf('s1', 'pending'));
-        await store.putSuppression(suppressionOf('s2', 'active'));
-        await store.putSuppression({ ...suppressionOf('s1', 'active'), reviewedBy: 'U0SECLEAD' });
+        await store.putSuppression(suppressionWith('s1', 'pending'));
+        await store.putSuppression(suppressionWith('s2', 'active'));
+        await store.putSuppression({ ...suppressionWith('s1', 'active'), reviewedBy: 'U0SECLEAD' });
         expect(await store.getSuppression('s1')).toMatchObject({ status: 'active', reviewedBy: 'U0SECLEAD' });
         expect((await store.listSuppressions()).map((s) => s.id).sort()).toEqual(['s1', 's2']);
       });

@@ -1,4 +1,3 @@
-import { parseFinding } from '../../src/core/findings/parse-finding.js';
 import type { RepositoryCard, SuppressionReviewCard } from '../../src/core/ports/chat.js';
 import type { MessageContext, ReviewContext } from '../../src/core/ports/interactions.js';
 import { repositoryKeyOf } from '../../src/core/repository-ref.js';
@@ -7,7 +6,7 @@ import { createInteractions } from '../../src/core/use-cases/interactions.js';
 import { reconcileRepository } from '../../src/core/use-cases/reconcile-repository.js';
 import { ecr2Finding, repositoryArn, type Ecr2FindingInput } from '../fixtures/ecr2-findings.js';
 import { FakeWorkQueue } from '../support/fake-work-queue.js';
-import { harness, policyOf, type Harness } from './pipeline-harness.js';
+import { harness, ingest, policyOf, type Harness } from './pipeline-harness.js';
 
 /**
  * Two repositories with their tickets and messages already out (payments-api owned by `payments`,
@@ -73,20 +72,10 @@ export const chatScenario = async (
   });
   h.registry.set(arnB, { tags: { Owner: 'search' } });
 
-  const ingest = async (raws: Record<string, unknown>[]) => {
-    h.source.put(...raws);
-    await h.state.mergeFindings(
-      raws.map((raw) => {
-        const parsed = parseFinding(raw, 'ECR.2');
-        if (!parsed.ok) throw new Error(parsed.detail);
-        return parsed.finding;
-      }),
-    );
-  };
   const ingestA = (count: number, over: Partial<Ecr2FindingInput> = {}) =>
-    ingest(findingsOf(A, 'a', count, over));
+    ingest(h, findingsOf(A, 'a', count, over));
   await ingestA(options.findings ?? 2);
-  await ingest(findingsOf(B, 'b', 1, {}));
+  await ingest(h, findingsOf(B, 'b', 1, {}));
   await reconcileRepository(h.deps, keyA);
   await reconcileRepository(h.deps, keyB);
 

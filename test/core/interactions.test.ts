@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Outcome } from '../../src/core/ports/interactions.js';
 import type { Suppression } from '../../src/core/suppression.js';
+import { suppressionOf } from '../support/fake-ports.js';
 import { chatScenario, JUSTIFICATION, keyA, keyB, USERS, type ChatScenario } from './chat-scenario.js';
 
 type Action = 'fix' | 'suppress' | 'approve' | 'revoke';
@@ -471,28 +472,24 @@ describe('the suppress modal', () => {
 });
 
 describe('home', () => {
-  const suppressionOf = (s: ChatScenario, id: string, over: Partial<Suppression>): Suppression => ({
-    id,
-    repository: { arn: 'arn', partition: 'aws', accountId: '1', region: 'r', name: id, key: keyA },
-    ownerName: 'payments',
-    ticketKey: undefined,
-    requestedBy: USERS.owner,
-    requestedAt: s.h.deps.clock().toISOString(),
-    justification: JUSTIFICATION,
-    expiresAt: '2025-02-01T23:59:59.000Z',
-    status: 'active',
-    reviewedBy: undefined,
-    reviewedAt: undefined,
-    endReason: undefined,
-    endedAt: undefined,
-    reviewMessage: undefined,
-    ...over,
-  });
+  const suppressionAt = (s: ChatScenario, id: string, over: Partial<Suppression>): Suppression =>
+    suppressionOf(
+      { arn: 'arn', partition: 'aws', accountId: '1', region: 'r', name: id, key: keyA },
+      {
+        id,
+        ticketKey: undefined,
+        requestedBy: USERS.owner,
+        requestedAt: s.h.deps.clock().toISOString(),
+        justification: JUSTIFICATION,
+        expiresAt: '2025-02-01T23:59:59.000Z',
+        ...over,
+      },
+    );
 
   it('shows reviewers the pending and the active suppressions, each sorted by end date', async () => {
     const s = await chatScenario();
     const put = (id: string, over: Partial<Suppression>) =>
-      s.h.state.putSuppression(suppressionOf(s, id, over));
+      s.h.state.putSuppression(suppressionAt(s, id, over));
     await put('s-active-late', { expiresAt: '2025-03-01T23:59:59.000Z' });
     await put('s-pending-late', { status: 'pending', expiresAt: '2025-03-05T23:59:59.000Z' });
     await put('s-active-soon', { expiresAt: '2025-01-20T23:59:59.000Z' });

@@ -1,4 +1,5 @@
 import { ecr2TagImmutability } from '../../src/core/controls/ecr2-tag-immutability.js';
+import { parseFinding } from '../../src/core/findings/parse-finding.js';
 import type { Owner } from '../../src/core/model.js';
 import type { OwnersPolicy } from '../../src/core/owners/owners-policy.js';
 import { silentLogger } from '../../src/core/ports/logger.js';
@@ -101,4 +102,16 @@ export const harness = (
     time,
     outsideWrites: () => [...source.updates, ...tracker.writes(), ...chat.writes()],
   };
+};
+
+/** Security Hub has these findings, and a poll already stored them. */
+export const ingest = async (h: Harness, raws: Record<string, unknown>[]): Promise<void> => {
+  h.source.put(...raws);
+  await h.state.mergeFindings(
+    raws.map((raw) => {
+      const parsed = parseFinding(raw, 'ECR.2');
+      if (!parsed.ok) throw new Error(parsed.detail);
+      return parsed.finding;
+    }),
+  );
 };

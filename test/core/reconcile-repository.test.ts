@@ -1,30 +1,18 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { docToPlainText } from '../../src/core/document.js';
 import { HubwardenError } from '../../src/core/errors.js';
-import { parseFinding } from '../../src/core/findings/parse-finding.js';
 import type { RepositoryCard } from '../../src/core/ports/chat.js';
 import { repositoryKeyOf } from '../../src/core/repository-ref.js';
 import type { Suppression } from '../../src/core/suppression.js';
-import { emptyRecord, reconcileRepository } from '../../src/core/use-cases/reconcile-repository.js';
-import { ecr2Finding, repositoryArn, type Asff, type Ecr2FindingInput } from '../fixtures/ecr2-findings.js';
-import { harness, type Harness } from './pipeline-harness.js';
+import { reconcileRepository } from '../../src/core/use-cases/reconcile-repository.js';
+import { ecr2Finding, repositoryArn, type Ecr2FindingInput } from '../fixtures/ecr2-findings.js';
+import { findingOf, suppressionOf } from '../support/fake-ports.js';
+import { harness, ingest, type Harness } from './pipeline-harness.js';
 
 const A = { accountId: '111111111111', region: 'eu-west-1', repositoryName: 'team/payments-api' } as const;
 const arn = repositoryArn(A.accountId, A.region, A.repositoryName);
 const key = repositoryKeyOf(arn);
 const LATER = '2025-01-08T00:00:00.000Z';
-
-/** Security Hub has these findings, and a poll already stored them. */
-const ingest = async (h: Harness, raws: Asff[]) => {
-  h.source.put(...raws);
-  await h.state.mergeFindings(
-    raws.map((raw) => {
-      const parsed = parseFinding(raw, 'ECR.2');
-      if (!parsed.ok) throw new Error(parsed.detail);
-      return parsed.finding;
-    }),
-  );
-};
 
 const findingsOfA = (count: number, over: Partial<Ecr2FindingInput> = {}) =>
   Array.from({ length: count }, (_, index) =>
@@ -37,29 +25,12 @@ const cardOf = (h: Harness): RepositoryCard => {
   return record;
 };
 
-const suppression = (over: Partial<Suppression> = {}): Suppression => ({
-  id: 'sup-1',
-  repository: emptyRecord(ecr2FindingRepository()).repository,
-  ownerName: 'payments',
-  ticketKey: 'SEC-1',
-  requestedBy: 'U0ALICE',
-  requestedAt: '2025-01-10T12:00:00.000Z',
-  justification: 'Vendor image: the vendor pipeline re-pushes latest every night.',
-  expiresAt: '2025-02-01T00:00:00.000Z',
-  status: 'active',
-  reviewedBy: undefined,
-  reviewedAt: undefined,
-  endReason: undefined,
-  endedAt: undefined,
-  reviewMessage: undefined,
-  ...over,
-});
-
-function ecr2FindingRepository() {
-  const parsed = parseFinding(ecr2Finding(A), 'ECR.2');
-  if (!parsed.ok) throw new Error('fixture');
-  return parsed.finding.repository;
-}
+const suppression = (over: Partial<Suppression> = {}): Suppression =>
+  suppressionOf(findingOf(A).repository, {
+    requestedAt: '2025-01-10T12:00:00.000Z',
+    justification: 'Vendor image: the vendor pipeline re-pushes latest every night.',
+    ...over,
+  });
 
 describe('reconcileRepository', () => {
   let h: Harness;

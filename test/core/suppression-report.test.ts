@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { filterSuppressions, formatSuppressions } from '../../src/app/suppression-report.js';
 import type { Suppression } from '../../src/core/suppression.js';
-import { findingOf } from '../support/fake-ports.js';
+import { findingOf, suppressionOf } from '../support/fake-ports.js';
 
 const repository = findingOf({
   accountId: '111111111111',
@@ -9,23 +9,8 @@ const repository = findingOf({
   repositoryName: 'team/api',
 }).repository;
 
-const suppression = (id: string, over: Partial<Suppression> = {}): Suppression => ({
-  id,
-  repository,
-  ownerName: 'payments',
-  ticketKey: 'SEC-1',
-  requestedBy: 'U0ALICE',
-  requestedAt: '2025-01-01T00:00:00.000Z',
-  justification: 'Vendor image re-pushed nightly',
-  expiresAt: '2025-02-01T00:00:00.000Z',
-  status: 'active',
-  reviewedBy: undefined,
-  reviewedAt: undefined,
-  endReason: undefined,
-  endedAt: undefined,
-  reviewMessage: undefined,
-  ...over,
-});
+const suppression = (id: string, over: Partial<Suppression> = {}): Suppression =>
+  suppressionOf(repository, { id, ...over });
 
 /** A minimal RFC 4180 reader, to check what a spreadsheet would see. */
 const readCsv = (csv: string): string[][] => {

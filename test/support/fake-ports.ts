@@ -20,6 +20,7 @@ import type {
   TicketStatusCategory,
   TicketTracker,
 } from '../../src/core/ports/ticket-tracker.js';
+import type { Suppression } from '../../src/core/suppression.js';
 import { ecr2Finding, type Asff, type Ecr2FindingInput } from '../fixtures/ecr2-findings.js';
 
 /**
@@ -50,6 +51,25 @@ export const findingOf = (input: Ecr2FindingInput): Finding => {
   if (!parsed.ok) throw new Error(`fixture did not parse: ${parsed.detail}`);
   return parsed.finding;
 };
+
+/** A suppression record of `repository`, active, with every optional field empty unless given. */
+export const suppressionOf = (repository: RepositoryRef, over: Partial<Suppression> = {}): Suppression => ({
+  id: 'sup-1',
+  repository,
+  ownerName: 'payments',
+  ticketKey: 'SEC-1',
+  requestedBy: 'U0ALICE',
+  requestedAt: '2025-01-01T00:00:00.000Z',
+  justification: 'Vendor image re-pushed nightly',
+  expiresAt: '2025-02-01T00:00:00.000Z',
+  status: 'active',
+  reviewedBy: undefined,
+  reviewedAt: undefined,
+  endReason: undefined,
+  endedAt: undefined,
+  reviewMessage: undefined,
+  ...over,
+});
 
 // ---------------------------------------------------------------- findings source
 

@@ -2,6 +2,7 @@ import type { OwnerResolution, RepositoryRef, Risk } from '../../../src/core/mod
 import type { RepositoryCard, SuppressionReviewCard } from '../../../src/core/ports/chat.js';
 import type { SuppressForm } from '../../../src/core/ports/interactions.js';
 import type { Suppression } from '../../../src/core/suppression.js';
+import { suppressionOf } from '../../support/fake-ports.js';
 
 export const repository: RepositoryRef = {
   arn: 'arn:aws:ecr:eu-west-1:111111111111:repository/payments/api',
@@ -54,23 +55,16 @@ export const card = (overrides: Partial<RepositoryCard> = {}): RepositoryCard =>
   ...overrides,
 });
 
-export const suppression = (overrides: Partial<Suppression> = {}): Suppression => ({
-  id: 'sup-0001',
-  repository,
-  ownerName: 'payments',
-  ticketKey: 'SEC-42',
-  requestedBy: 'U0ALICE',
-  requestedAt: '2025-03-01T10:00:00.000Z',
-  justification: 'Legacy deploy job re-tags latest; migration planned for Q2.',
-  expiresAt: '2025-03-31T00:00:00.000Z',
-  reviewMessage: undefined,
-  status: 'pending',
-  reviewedBy: undefined,
-  reviewedAt: undefined,
-  endReason: undefined,
-  endedAt: undefined,
-  ...overrides,
-});
+export const suppression = (overrides: Partial<Suppression> = {}): Suppression =>
+  suppressionOf(repository, {
+    id: 'sup-0001',
+    ticketKey: 'SEC-42',
+    requestedAt: '2025-03-01T10:00:00.000Z',
+    justification: 'Legacy deploy job re-tags latest; migration planned for Q2.',
+    expiresAt: '2025-03-31T00:00:00.000Z',
+    status: 'pending',
+    ...overrides,
+  });
 
 export const review = (overrides: Partial<Suppression> = {}): SuppressionReviewCard => ({
   suppression: suppression(overrides),
