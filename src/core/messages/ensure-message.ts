@@ -1,4 +1,4 @@
-import { errorKindOf } from '../errors.js';
+import { releaseClaimIfRefused } from '../claims.js';
 import { digestOf } from '../hash.js';
 import type { Chat, RepositoryCard } from '../ports/chat.js';
 import type { Logger } from '../ports/logger.js';
@@ -45,7 +45,8 @@ export const ensureMessage = async (
   if (!input.channel) return { record: undefined, outcome: 'none' };
   // A post whose answer was lost (crash, timeout) may have reached Slack: a second attempt looks first.
   const key = input.card.repository.key;
-  if (!(await deps.state.claim(`post-card:${key}`, POST_MEMORY_MS))) {
+  const claimKey = `post-card:${key}`;
+  if (!(await deps.state.claim(claimKey, POST_MEMORY_MS))) {
     const earlier = await deps.chat.findRepositoryCard(input.channel, key);
     if (earlier) {
       await deps.chat.updateRepositoryCard(earlier, input.card);
@@ -55,12 +56,9 @@ export const ensureMessage = async (
       return { record, outcome: 'updated' };
     }
   }
-  const ref = await deps.chat.postRepositoryCard(input.channel, input.card).catch(async (error: unknown) => {
-    // Refused for rate (Slack's 429, or the channel's own pacing before sending): nothing was posted,
-    // so the retry posts straight away instead of reading the channel's history first.
-    if (errorKindOf(error) === 'rate-limited') await deps.state.releaseClaim(`post-card:${key}`);
-    throw error;
-  });
+  const ref = await deps.chat
+    .postRepositoryCard(input.channel, input.card)
+    .catch(releaseClaimIfRefused(deps.state, claimKey));
   const record = { channel: ref.channel, ts: ref.ts, contentHash };
   await input.save(record);
   deps.log.info({ channel: ref.channel, ts: ref.ts }, 'message posted');

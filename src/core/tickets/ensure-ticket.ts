@@ -1,5 +1,6 @@
 import type { Doc } from '../document.js';
-import { errorKindOf, isHubwardenError } from '../errors.js';
+import { releaseClaimIfRefused } from '../claims.js';
+import { isHubwardenError } from '../errors.js';
 import type { RepositoryRef } from '../model.js';
 import type { Logger } from '../ports/logger.js';
 import type { StateStore, TicketRecord } from '../ports/state-store.js';
@@ -116,18 +117,16 @@ const ensureKnownTicket = async (
   if (!found) {
     if (input.goal !== 'open') return { record: undefined, outcome: 'none' };
     // A create whose answer was lost (timeout, crash) may have made a ticket: a second attempt looks first.
-    if (!(await deps.state.claim(`create-ticket:${input.repository.key}`, CREATE_MEMORY_MS))) {
+    const claimKey = `create-ticket:${input.repository.key}`;
+    if (!(await deps.state.claim(claimKey, CREATE_MEMORY_MS))) {
       const earlier = preferredTicket(
         await deps.tracker.findByLabels([MANAGED_LABEL, ticketLabelOf(input.repository)]),
       );
       if (earlier) return ensureKnownTicket(deps, input, toRecord(earlier, ''));
     }
-    const created = await deps.tracker.create(input.content).catch(async (error: unknown) => {
-      // Refused for rate (Jira's 429): nothing was created, so the retry creates without searching first.
-      if (errorKindOf(error) === 'rate-limited')
-        await deps.state.releaseClaim(`create-ticket:${input.repository.key}`);
-      throw error;
-    });
+    const created = await deps.tracker
+      .create(input.content)
+      .catch(releaseClaimIfRefused(deps.state, claimKey));
     const record = toRecord(created, input.contentHash);
     await input.save(record);
     deps.log.info({ ticket: record.key }, 'ticket created');
