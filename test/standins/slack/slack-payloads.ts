@@ -17,15 +17,18 @@ export interface BlockActionsInput {
   readonly blockId?: string;
 }
 
+/** The `user` of an interaction payload, as Slack sends it. */
+const payloadUser = (userId: string) => ({
+  id: userId,
+  username: userId.toLowerCase(),
+  name: userId.toLowerCase(),
+  team_id: STANDIN_TEAM.id,
+});
+
 /** A `block_actions` payload for a button pressed in a channel message. */
 export const buildBlockActionsPayload = (input: BlockActionsInput): Record<string, unknown> => ({
   type: 'block_actions',
-  user: {
-    id: input.userId,
-    username: input.userId.toLowerCase(),
-    name: input.userId.toLowerCase(),
-    team_id: STANDIN_TEAM.id,
-  },
+  user: payloadUser(input.userId),
   api_app_id: API_APP_ID,
   token: 'deprecated-verification-token',
   container: {
@@ -88,12 +91,7 @@ export interface ViewSubmissionInput {
 export const buildViewSubmissionPayload = (input: ViewSubmissionInput): Record<string, unknown> => ({
   type: 'view_submission',
   team: STANDIN_TEAM,
-  user: {
-    id: input.userId,
-    username: input.userId.toLowerCase(),
-    name: input.userId.toLowerCase(),
-    team_id: STANDIN_TEAM.id,
-  },
+  user: payloadUser(input.userId),
   api_app_id: API_APP_ID,
   token: 'deprecated-verification-token',
   trigger_id: input.triggerId ?? `${Math.floor(Date.now() / 1000)}.1.submission`,
