@@ -14,7 +14,7 @@ export interface ServiceChild {
 }
 
 /** The V8 heap sizing of `npm start` and the container image (their NODE_OPTIONS). */
-export const SERVICE_HEAP_FLAGS = '--max-semi-space-size=2 --max-old-space-size=256';
+const SERVICE_HEAP_FLAGS = '--max-semi-space-size=2 --max-old-space-size=256';
 
 const SOURCE = fileURLToPath(new URL('./bench-service.ts', import.meta.url));
 const COMPILED = fileURLToPath(new URL('../.bench-dist/scripts/bench-service.js', import.meta.url));
