@@ -3,6 +3,7 @@
  * (the same ones the tests use), seeded with findings over two accounts and two regions. Prints what
  * happens, runs a scripted fix and suppression, then keeps running until Ctrl-C.
  */
+import { rm } from 'node:fs/promises';
 import { connectRedis } from '../src/adapters/redis/connection.js';
 import { RedisStateStore } from '../src/adapters/redis/redis-state-store.js';
 import { startService } from '../src/cli/run-command.js';
@@ -18,20 +19,36 @@ import {
   postInteraction,
 } from '../test/standins/slack/index.js';
 import { demoRedis } from './demo-redis.js';
+import { demoEnvFile, demoTable, writeDemoEnv } from './demo-report.js';
+import { terminalFor } from './demo-terminal.js';
 import { watchSandbox } from './demo-watch.js';
 
-const say = (line: string) => process.stdout.write(`${line}\n`);
+const terminal = terminalFor(process.stdout);
+const { paint } = terminal;
+const say = (line: string) => terminal.line(line);
+const step = (line: string) => say(`${paint('cyan', '▶')} ${paint('bold', line)}`);
+const done = (line: string) => say(`  ${paint('green', '✔')} ${line}`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const until = async (what: string, check: () => unknown | Promise<unknown>, timeoutMs = 60_000) => {
+const until = async (
+  what: string,
+  check: () => unknown | Promise<unknown>,
+  timeoutMs = 60_000,
+  progress?: () => string | Promise<string>,
+) => {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`demo: gave up waiting for ${what}`);
+    if (progress) terminal.progress(paint('dim', await progress()));
     await sleep(100);
   }
 };
 
 const main = async () => {
-  say('hubwarden demo: starting stand-ins for Security Hub, ECR, STS, Jira Cloud and Slack on 127.0.0.1');
+  // The demo runs on whatever Node the machine has; the SDK's advice to upgrade is noise here.
+  process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+  say(
+    `${paint('bold', 'hubwarden demo')}: starting stand-ins for Security Hub, ECR, STS, Jira Cloud and Slack on 127.0.0.1`,
+  );
   const sandbox = await startSandbox({
     seed: {
       repositories: 14,
@@ -48,7 +65,7 @@ const main = async () => {
       `in accounts ${sandbox.seed.accounts.join(', ')} and regions ${sandbox.seed.regions.join(', ')}`,
   );
   const redis = await demoRedis();
-  say(`redis: ${redis.origin}`);
+  say(paint('dim', `redis: ${redis.origin}`));
   const verbose = process.argv.includes('--verbose');
   const env = {
     ...sandbox.env,
@@ -68,14 +85,27 @@ const main = async () => {
   if (stale.length > 0) await cleaner.del(...stale);
   const state = new RedisStateStore(cleaner, '{hubwarden-demo}');
 
-  const watcher = watchSandbox(sandbox, say);
+  const watcher = watchSandbox(sandbox, (event) =>
+    say(`${paint(event.source === 'jira' ? 'blue' : 'magenta', event.source.padEnd(5))}  ${event.text}`),
+  );
+  // Scripted steps print after whatever already happened, so the output reads in order.
+  const narrate = (print: (line: string) => void) => (line: string) => {
+    watcher.flush();
+    print(line);
+  };
+  const sayNow = narrate(say);
+  const stepNow = narrate(step);
+  const doneNow = narrate(done);
   const running = await startService(config, log, 'all');
-  const events = `http://127.0.0.1:${running.port}/slack/events`;
-  say(`hubwarden running: http://127.0.0.1:${running.port} (/healthz /readyz /metrics /slack/events)\n`);
+  const origin = `http://127.0.0.1:${running.port}`;
+  const events = `${origin}/slack/events`;
+  say(`hubwarden running: ${origin} (/healthz /readyz /metrics /slack/events)\n`);
 
+  const envFile = demoEnvFile();
   const shutdown = async () => {
-    say('\nstopping…');
     watcher.stop();
+    say('\nstopping…');
+    await rm(envFile, { force: true });
     await running.stop();
     cleaner.disconnect();
     await sandbox.close();
@@ -85,14 +115,22 @@ const main = async () => {
   process.once('SIGINT', () => void shutdown());
   process.once('SIGTERM', () => void shutdown());
 
-  await until('a ticket and a message per failing repository', async () => {
-    const records = await Promise.all(
-      failing.map((repository) => state.getRecord(repositoryKeyOf(repository.arn))),
-    );
-    return records.every((record) => record?.ticket && record.message);
-  });
-  await sleep(400); // let the watcher print what already happened
-  say(`\n✔ ${failing.length} failing repositories: ${sandbox.jira.issues.size} tickets, one message each\n`);
+  const failingRecords = () =>
+    Promise.all(failing.map((repository) => state.getRecord(repositoryKeyOf(repository.arn))));
+  await until(
+    'a ticket and a message per failing repository',
+    async () => (await failingRecords()).every((record) => record?.ticket && record.message),
+    60_000,
+    async () => {
+      const records = await failingRecords();
+      const tickets = records.filter((record) => record?.ticket).length;
+      const messages = records.filter((record) => record?.message).length;
+      return `… ${tickets}/${failing.length} tickets · ${messages}/${failing.length} messages`;
+    },
+  );
+  sayNow(
+    `\n${paint('green', '✔')} ${failing.length} failing repositories: ${sandbox.jira.issues.size} tickets, one message each\n`,
+  );
 
   const byTeam = (team: string) =>
     failing.find((repository) =>
@@ -121,10 +159,10 @@ const main = async () => {
   };
 
   const fixer = (await state.getRecord(repositoryKeyOf(toFix.arn)))?.owner?.slackUsers[0] ?? 'U0SECLEAD';
-  say(`▶ scripted: ${fixer} presses Fix on ${toFix.name} (${toFix.accountId}, ${toFix.region})`);
+  stepNow(`scripted: ${fixer} presses Fix on ${toFix.name} (${toFix.accountId}, ${toFix.region})`);
   const started = Date.now();
   const fixAnswer = await press('hubwarden.fix', fixer, toFix.arn);
-  say(`  Slack got its acknowledgement in ${Date.now() - started} ms (HTTP ${fixAnswer.status})`);
+  sayNow(`  Slack got its acknowledgement in ${Date.now() - started} ms (HTTP ${fixAnswer.status})`);
   await until(
     'the fix',
     () => sandbox.aws.ecr.repositoryByArn(toFix.arn)?.imageTagMutability === 'IMMUTABLE',
@@ -133,11 +171,11 @@ const main = async () => {
     'the fixed ticket',
     async () => (await state.getRecord(repositoryKeyOf(toFix.arn)))?.ticket?.status === 'done',
   );
-  say(`  ✔ ${toFix.name}: tags IMMUTABLE (read back), findings RESOLVED, ticket done\n`);
+  doneNow(`${toFix.name}: tags IMMUTABLE (read back), findings RESOLVED, ticket done\n`);
 
   const suppressor =
     (await state.getRecord(repositoryKeyOf(toSuppress.arn)))?.owner?.slackUsers[0] ?? 'U0SECLEAD';
-  say(`▶ scripted: ${suppressor} presses Suppress on ${toSuppress.name} and writes a justification`);
+  stepNow(`scripted: ${suppressor} presses Suppress on ${toSuppress.name} and writes a justification`);
   const views = sandbox.slack.views.length;
   await press('hubwarden.suppress', suppressor, toSuppress.arn);
   await until('the modal', () => sandbox.slack.views.length > views);
@@ -158,19 +196,22 @@ const main = async () => {
       }),
     );
   const refused = await submit('because');
-  say(`  a too-short justification is refused in the modal: ${JSON.stringify(refused.json())}`);
+  const refusal = (refused.json() as { errors?: Record<string, string> }).errors?.['justification'];
+  sayNow(
+    `  a too-short justification is refused in the modal: “${refusal ?? JSON.stringify(refused.json())}”`,
+  );
   await submit(
     'Release pipeline still re-pushes :latest for the legacy canary; moving to commit-SHA tags this sprint.',
   );
   await until('the suppression', async () => (await state.listSuppressions()).length > 0);
   await until('the review message', () => sandbox.slack.messagesIn(REVIEW_CHANNEL).length > 0);
   const [suppression] = await state.listSuppressions();
-  say(
-    `  ✔ ${toSuppress.name}: suppressed until ${suppression?.expiresAt.slice(0, 10)}, findings SUPPRESSED, review message in ${REVIEW_CHANNEL}`,
+  doneNow(
+    `${toSuppress.name}: suppressed until ${suppression?.expiresAt.slice(0, 10)}, findings SUPPRESSED, review message in ${REVIEW_CHANNEL}`,
   );
   const review = sandbox.slack.messagesIn(REVIEW_CHANNEL)[0];
   if (review && suppression) {
-    say(`▶ scripted: security reviewer U0SECLEAD approves it`);
+    stepNow(`scripted: security reviewer U0SECLEAD approves it`);
     await postInteraction(
       events,
       SANDBOX_SECRETS.signingSecret,
@@ -187,20 +228,39 @@ const main = async () => {
       'the approval',
       async () => (await state.getSuppression(suppression.id))?.reviewedBy === 'U0SECLEAD',
     );
-    say(`  ✔ approved by U0SECLEAD; audit trail: npx hubwarden suppressions, or GET /api/suppressions\n`);
+    doneNow(`approved by U0SECLEAD\n`);
   }
 
   const passing = failing.find((repository) => repository !== toFix && repository !== toSuppress);
   if (passing) {
-    say(`▶ scripted: someone fixes ${passing.name} outside hubwarden; Security Hub reports PASSED`);
+    stepNow(`scripted: someone fixes ${passing.name} outside hubwarden; Security Hub reports PASSED`);
     sandbox.aws.securityHub.markRepositoryPassed(passing.arn);
     await until(
       'the next poll to close its ticket',
       async () => (await state.getRecord(repositoryKeyOf(passing.arn)))?.ticket?.status === 'done',
       30_000,
     );
-    say(`  ✔ the next poll closed its ticket\n`);
+    doneNow(`the next poll closed its ticket\n`);
   }
+
+  watcher.flush();
+  const records = await Promise.all(
+    sandbox.seed.repositories.map((repository) => state.getRecord(repositoryKeyOf(repository.arn))),
+  );
+  const suppressions = await state.listSuppressions();
+  const { header, rows } = demoTable(records, suppressions);
+  terminal.table(header, rows);
+
+  await writeDemoEnv(envFile, env);
+  const token = sandbox.env['HUBWARDEN_API_TOKEN'] ?? '';
+  say('');
+  say('Try it while the demo runs:');
+  terminal.verbatim(`  settings   ${envFile}`);
+  terminal.verbatim(`  API token  ${token} (a sandbox token)`);
+  terminal.verbatim(`  ${paint('bold', `node --env-file=${envFile} bin/hubwarden.js suppressions`)}`);
+  terminal.verbatim(
+    `  ${paint('bold', `curl -s -H 'Authorization: Bearer ${token}' ${origin}/api/suppressions`)}`,
+  );
   say('demo script done; hubwarden keeps polling every 10 s. Ctrl-C to stop.');
 };
 

@@ -155,6 +155,7 @@ const doTransition: Route = {
     if (!transition)
       return jiraError(400, [`Transition id '${String(wanted)}' is not valid for this issue.`]);
     issue.status = transition.to;
+    issue.statusChangedMs = state.store.now();
     state.store.reindex(issue);
     return noContent();
   },

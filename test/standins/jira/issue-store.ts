@@ -42,6 +42,8 @@ export interface StandInIssue {
   status: StandInStatus;
   assignee: StandInUser | undefined;
   readonly createdMs: number;
+  /** when the last transition moved it (the store's clock), undefined before any */
+  statusChangedMs: number | undefined;
   readonly comments: StandInComment[];
 }
 
@@ -79,7 +81,7 @@ export class IssueStore {
     readonly projectKey: string,
     extraTransitions: readonly { name: string; toStatus: string; category?: StatusCategoryKey }[],
     searchLagMs: number,
-    private readonly now: () => number = Date.now,
+    readonly now: () => number = Date.now,
   ) {
     this.searchLagMs = searchLagMs;
     this.statuses = [
@@ -136,6 +138,7 @@ export class IssueStore {
       status,
       assignee: fields.assignee,
       createdMs: fields.createdMs ?? this.now(),
+      statusChangedMs: undefined,
       comments: [],
     };
     this.issues.set(issue.key, issue);

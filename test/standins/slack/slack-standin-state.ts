@@ -3,6 +3,8 @@
 export interface MessageVersion {
   readonly text: string | undefined;
   readonly blocks: readonly unknown[] | undefined;
+  /** when the stand-in stored this version (its clock, ms) */
+  readonly at?: number;
 }
 
 export interface StoredMessage {

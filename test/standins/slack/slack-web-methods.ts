@@ -176,7 +176,7 @@ export class SlackWorkspace {
       channel: target.id,
       ts: this.nextTs(),
       ...content,
-      versions: [content],
+      versions: [{ ...content, at: this.options.now() }],
       ...(metadata === undefined ? {} : { metadata }),
     };
     this.messages.push(message);
@@ -198,7 +198,7 @@ export class SlackWorkspace {
     if ('ok' in content) return content;
     message.text = content.text;
     message.blocks = content.blocks;
-    message.versions.push(content);
+    message.versions.push({ ...content, at: this.options.now() });
     return { ok: true, channel: message.channel, ts: message.ts, text: content.text ?? '' };
   }
 
