@@ -13,6 +13,7 @@ export {
   MAX_FINDINGS_PER_UPDATE,
   MAX_NOTE_LENGTH,
   NOTE_AUTHOR,
+  OPEN_END,
   SecurityHubFindingsSource,
   truncateNote,
 } from './securityhub-findings-source.js';

@@ -94,6 +94,37 @@ describe('SecurityHubFindingsSource against the Security Hub stand-in', () => {
     expect(accounts).toEqual(['333333333333', '333333333333']);
   });
 
+  it('sends Start with a fixed far-future End, the same on every page, so NextToken stays valid', async () => {
+    standIn.securityHub.addFindings([
+      ...failing(2, '222222222222', '2025-01-01T00:00:00.000Z'),
+      ...failing(230, '333333333333', '2025-03-01T00:00:00.000Z'),
+    ]);
+    const client = securityHubClientFor(standIn, 1);
+    const sent: unknown[] = [];
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        sent.push(structuredClone((args.input as { Filters?: unknown }).Filters));
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    const since = new Date('2025-02-01T00:00:00Z');
+    const pages = await collect(
+      new SecurityHubFindingsSource({ client, clock: fakeClock() }).pages({
+        controlId: 'ECR.2',
+        updatedSince: since,
+      }),
+    );
+    expect(pages.map((page) => page.findings.length)).toEqual([100, 100, 30]);
+    expect(sent).toHaveLength(3);
+    for (const filters of sent) {
+      expect(filters).toMatchObject({
+        UpdatedAt: [{ Start: '2025-02-01T00:00:00.000Z', End: '2999-12-31T23:59:59.999Z' }],
+      });
+    }
+    client.destroy();
+  });
+
   it('yields one empty page when nothing matches', async () => {
     const pages = await collect(source().pages({ controlId: 'ECR.2' }));
     expect(pages).toEqual([{ findings: [] }]);
