@@ -14,6 +14,7 @@ export {
   MAX_NOTE_LENGTH,
   NOTE_AUTHOR,
   OPEN_END,
+  PERMANENT_UNPROCESSED_CODES,
   SecurityHubFindingsSource,
   truncateNote,
 } from './securityhub-findings-source.js';

@@ -149,7 +149,7 @@ describe('SecurityHubFindingsSource against the Security Hub stand-in', () => {
     });
     expect(result.processed).toEqual([{ id, productArn }]);
     expect(result.unprocessed).toEqual([
-      expect.objectContaining({ productArn, errorCode: 'FindingNotFound' }),
+      expect.objectContaining({ productArn, errorCode: 'FindingNotFound', permanent: true }),
     ]);
     const stored = standIn.securityHub.finding(id);
     expect(stored?.['Workflow']).toEqual({ Status: 'NOTIFIED' });
@@ -158,6 +158,24 @@ describe('SecurityHubFindingsSource against the Security Hub stand-in', () => {
       UpdatedBy: 'hubwarden',
     });
     expect(stored?.['UpdatedAt']).toBe(updatedAtBefore);
+  });
+
+  it('marks an update Security Hub can never apply (finding over 240 KB) as permanent', async () => {
+    const [finding] = failing(1);
+    const huge = { ...finding, Description: 'x'.repeat(245 * 1024) };
+    standIn.securityHub.addFindings([huge]);
+    const id = String(finding?.['Id']);
+    const productArn = String(finding?.['ProductArn']);
+    const result = await source().updateWorkflow({
+      findings: [{ id, productArn }],
+      workflow: 'NOTIFIED',
+      note: 'Ticket SEC-42 opened for payments',
+    });
+    expect(result.processed).toEqual([]);
+    expect(result.unprocessed).toEqual([
+      { id, productArn, errorCode: 'FindingSizeExceeded', errorMessage: expect.any(String), permanent: true },
+    ]);
+    expect(standIn.securityHub.finding(id)?.['Workflow']).toEqual({ Status: 'NEW' });
   });
 
   it('truncates a long note to 512 characters instead of failing', async () => {
