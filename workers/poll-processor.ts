@@ -27,8 +27,10 @@ export const pollProcessor =
     const lock = { ttlMs: 60_000, waitMs: 0 };
     try {
       return await jobDeps.state.withLock('poll', lock, async () => {
-        const result = await pollFindings(jobDeps, { ...options, mode: job.data.mode ?? 'auto' });
-        const repositoryJobIds = await enqueueRepositories(queues, result.due);
+        const result = await pollFindings(jobDeps, { ...options, mode: job.data.mode ?? 'auto' }, (due) =>
+          enqueueRepositories(queues, due),
+        );
+        const repositoryJobIds = result.queued;
         // A safety net under the delayed expiry jobs: an active suppression past its end is ended now.
         for (const id of await overdueSuppressions(jobDeps))
           await bullmqWorkQueue(queues).enqueueSuppressionMirror(id);

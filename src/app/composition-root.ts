@@ -12,7 +12,7 @@ import type { Logger } from '../core/ports/logger.js';
 import type { PipelineDeps } from '../core/use-cases/pipeline-deps.js';
 import type { Config } from '../config/load-config.js';
 import { dryRunPorts } from './dry-run.js';
-import { instrumentPort } from './instrument-ports.js';
+import { countUnprocessedFindings, instrumentPort } from './instrument-ports.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { registerStateGauges } from './state-gauges.js';
 
@@ -72,7 +72,10 @@ export const composeService = (config: Config, log: Logger): Service => {
   const queues = createQueues(redis, prefix);
   // Every provider call is counted by service, operation and outcome (incl. 429s) for /metrics.
   const ports = {
-    findingsSource: instrumentPort(aws.findingsSource, 'securityhub', metrics),
+    findingsSource: countUnprocessedFindings(
+      instrumentPort(aws.findingsSource, 'securityhub', metrics),
+      metrics,
+    ),
     registry: instrumentPort(aws.repositoryRegistry, 'ecr', metrics),
     tracker: instrumentPort(jira, 'jira', metrics),
     // One token bucket per channel (Slack allows about one message a second per channel).

@@ -1,4 +1,5 @@
 import { errorKindOf } from '../core/errors.js';
+import type { FindingsSource } from '../core/ports/findings-source.js';
 import type { Metrics } from './metrics.js';
 
 type Service = 'securityhub' | 'ecr' | 'jira' | 'slack';
@@ -56,3 +57,18 @@ async function* countPages<T>(pages: AsyncIterable<T>, count: (outcome: string) 
     yield next.value;
   }
 }
+
+/** Counts findings that BatchUpdateFindings left unprocessed: refused for good (left alone) or retried. */
+export const countUnprocessedFindings = (source: FindingsSource, metrics: Metrics): FindingsSource => ({
+  pages: (query) => source.pages(query),
+  updateWorkflow: async (update) => {
+    const result = await source.updateWorkflow(update);
+    for (const finding of result.unprocessed) {
+      metrics.findingsUnprocessed.inc({
+        error_code: finding.errorCode,
+        outcome: finding.permanent ? 'left_alone' : 'retried',
+      });
+    }
+    return result;
+  },
+});

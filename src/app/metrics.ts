@@ -53,6 +53,12 @@ export const createMetrics = () => {
       buckets: [3_600, 6 * 3_600, 86_400, 3 * 86_400, 7 * 86_400, 30 * 86_400, 90 * 86_400, 365 * 86_400],
       registers: [registry],
     }),
+    findingsUnprocessed: new Counter({
+      name: 'hubwarden_findings_unprocessed_total',
+      help: 'Findings BatchUpdateFindings left unprocessed, by error code and what hubwarden did (left_alone: refused for good, never retried; retried)',
+      labelNames: ['error_code', 'outcome'] as const,
+      registers: [registry],
+    }),
     providerCalls: new Counter({
       name: 'hubwarden_provider_calls_total',
       help: 'Calls to AWS, Jira and Slack by service, operation and outcome (ok, rate_limited, retryable, permanent)',

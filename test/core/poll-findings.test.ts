@@ -17,6 +17,9 @@ const repositoryA = findingOf(A).repository;
 const AUTO: PollOptions = { mode: 'auto', overlapMs: 5 * 60_000, fullEveryMs: 24 * 3_600_000 };
 const FULL: PollOptions = { ...AUTO, mode: 'full' };
 
+/** the work queue of these tests: the due repositories are read from the result */
+const queueNothing = async () => undefined;
+
 const dueKeys = (result: { due: readonly { repositoryKey: string }[] }) =>
   result.due.map((due) => due.repositoryKey).sort();
 
@@ -33,7 +36,7 @@ describe('pollFindings', () => {
   });
 
   it('reads everything first, then incrementally from the cursor minus the overlap', async () => {
-    const full = await pollFindings(h.deps, AUTO);
+    const full = await pollFindings(h.deps, AUTO, queueNothing);
     expect(full).toMatchObject({ mode: 'full', pages: 2, findings: 3, repositoriesSeen: 2 });
     expect(h.source.queries[0]).toEqual({ controlId: 'ECR.2' });
     expect(dueKeys(full)).toEqual([keyA, keyB].sort());
@@ -43,23 +46,50 @@ describe('pollFindings', () => {
     });
 
     h.time.advance(60_000);
-    const incremental = await pollFindings(h.deps, AUTO);
+    const incremental = await pollFindings(h.deps, AUTO, queueNothing);
     expect(incremental.mode).toBe('incremental');
     expect(h.source.queries[1]?.updatedSince?.toISOString()).toBe('2025-01-07T07:55:00.000Z');
     expect(incremental.findings).toBe(1);
     expect((await h.state.getPollCursor())?.lastFullAt).toBe('2025-01-10T12:00:00.000Z');
 
     h.time.advance(AUTO.fullEveryMs);
-    expect((await pollFindings(h.deps, AUTO)).mode).toBe('full');
+    expect((await pollFindings(h.deps, AUTO, queueNothing)).mode).toBe('full');
+  });
+
+  it('moves the cursor only after the due repositories are queued, so a poll stopped in between loses nothing', async () => {
+    const first = await pollFindings(h.deps, FULL, queueNothing);
+    for (const due of first.due) await reconcileRepository(h.deps, due.repositoryKey);
+    const cursorBefore = await h.state.getPollCursor();
+
+    h.time.advance(60_000);
+    h.source.put(
+      ecr2Finding({ ...B, uuid: 'b1', compliance: 'PASSED', updatedAt: '2025-01-10T11:00:00.000Z' }),
+    );
+    const queueDown = async () => {
+      throw new Error('Redis went away while queueing');
+    };
+    await expect(pollFindings(h.deps, AUTO, queueDown)).rejects.toThrow('Redis went away');
+    expect(await h.state.getPollCursor()).toEqual(cursorBefore);
+
+    h.time.advance(60_000);
+    const queued: string[][] = [];
+    const retry = await pollFindings(h.deps, AUTO, async (due) => {
+      queued.push(due.map((entry) => entry.repositoryKey));
+      // the cursor has not moved yet while the work is being queued
+      expect(await h.state.getPollCursor()).toEqual(cursorBefore);
+    });
+    expect(retry.mode).toBe('incremental');
+    expect(queued).toEqual([[keyB]]);
+    expect((await h.state.getPollCursor())?.updatedAt).toBe('2025-01-10T11:00:00.000Z');
   });
 
   it('makes one call and enqueues nothing when nothing changed since the last poll', async () => {
-    const first = await pollFindings(h.deps, AUTO);
+    const first = await pollFindings(h.deps, AUTO, queueNothing);
     for (const due of first.due) await reconcileRepository(h.deps, due.repositoryKey);
     const queriesBefore = h.source.queries.length;
 
     h.time.advance(60_000);
-    const idle = await pollFindings(h.deps, { ...AUTO, overlapMs: 0 });
+    const idle = await pollFindings(h.deps, { ...AUTO, overlapMs: 0 }, queueNothing);
     expect(idle.mode).toBe('incremental');
     expect(h.source.queries.length - queriesBefore).toBe(1);
     expect(idle.pages).toBe(1);
@@ -76,18 +106,18 @@ describe('pollFindings', () => {
         Resources: [{ Type: 'AwsAccount', Id: 'AWS::::Account:111111111111' }],
       },
     );
-    const result = await pollFindings(h.deps, FULL);
+    const result = await pollFindings(h.deps, FULL, queueNothing);
     expect(result.skipped).toEqual({ 'other-control': 1, 'no-repository': 1, malformed: 2 });
     expect(result.findings).toBe(3);
     expect((await h.state.findingsOf(keyA)).map((finding) => finding.id)).toHaveLength(2);
   });
 
   it('marks a repository due only when its inputs differ from what was last acted on', async () => {
-    await pollFindings(h.deps, FULL);
+    await pollFindings(h.deps, FULL, queueNothing);
     await reconcileRepository(h.deps, keyA);
-    expect(dueKeys(await pollFindings(h.deps, FULL))).toEqual([keyB]);
+    expect(dueKeys(await pollFindings(h.deps, FULL, queueNothing))).toEqual([keyB]);
     await reconcileRepository(h.deps, keyB);
-    expect(dueKeys(await pollFindings(h.deps, FULL))).toEqual([]);
+    expect(dueKeys(await pollFindings(h.deps, FULL, queueNothing))).toEqual([]);
 
     h.source.put(
       ecr2Finding({
@@ -98,23 +128,23 @@ describe('pollFindings', () => {
         updatedAt: '2025-01-09T00:00:00.000Z',
       }),
     );
-    expect(dueKeys(await pollFindings(h.deps, AUTO))).toEqual([keyA]);
+    expect(dueKeys(await pollFindings(h.deps, AUTO, queueNothing))).toEqual([keyA]);
   });
 
   it('marks every repository due when the configuration changed', async () => {
-    await pollFindings(h.deps, FULL);
+    await pollFindings(h.deps, FULL, queueNothing);
     await reconcileRepository(h.deps, keyA);
     await reconcileRepository(h.deps, keyB);
     const changed = { ...h.deps, settings: { ...h.deps.settings, configVersion: 'v2' } };
-    expect(dueKeys(await pollFindings(changed, FULL))).toEqual([keyA, keyB].sort());
+    expect(dueKeys(await pollFindings(changed, FULL, queueNothing))).toEqual([keyA, keyB].sort());
   });
 
   it('forgets findings a full read no longer returns, which makes their repository due', async () => {
-    await pollFindings(h.deps, FULL);
+    await pollFindings(h.deps, FULL, queueNothing);
     await reconcileRepository(h.deps, keyA);
     await reconcileRepository(h.deps, keyB);
     h.source.remove(String(ecr2Finding({ ...B, uuid: 'b1' })['Id']));
-    const result = await pollFindings(h.deps, FULL);
+    const result = await pollFindings(h.deps, FULL, queueNothing);
     expect(dueKeys(result)).toEqual([keyB]);
     expect(await h.state.findingsOf(keyB)).toEqual([]);
   });
@@ -133,7 +163,7 @@ describe('pollFindings', () => {
     });
     const other = h.tracker.seed({ key: 'SEC-12', labels: [MANAGED_LABEL, 'hubwarden-r0123456789abcdef'] });
 
-    const result = await pollFindings(h.deps, FULL);
+    const result = await pollFindings(h.deps, FULL, queueNothing);
     expect(result.duplicateTicketsClosed).toBe(1);
     expect(newer.status).toBe('done');
     expect(docToPlainText(newer.comments[0] ?? [])).toContain('Duplicate of SEC-10');
@@ -146,7 +176,7 @@ describe('pollFindings', () => {
     });
 
     h.tracker.calls.length = 0;
-    expect((await pollFindings(h.deps, FULL)).duplicateTicketsClosed).toBe(0);
+    expect((await pollFindings(h.deps, FULL, queueNothing)).duplicateTicketsClosed).toBe(0);
     expect(h.tracker.writes()).toEqual([]);
   });
 
@@ -160,7 +190,7 @@ describe('pollFindings', () => {
   it('keeps working on the kept ticket when the record named the closed duplicate', async () => {
     const label = ticketLabelOf(repositoryA);
     h.tracker.seed({ key: 'SEC-10', labels: [MANAGED_LABEL, label], created: '2025-01-01T00:00:00.000Z' });
-    await pollFindings(h.deps, FULL);
+    await pollFindings(h.deps, FULL, queueNothing);
     await reconcileRepository(h.deps, keyA);
     expect((await h.state.getRecord(keyA))?.ticket?.key).toBe('SEC-10');
 
@@ -171,7 +201,7 @@ describe('pollFindings', () => {
       ...record!,
       ticket: { key: 'SEC-20', url: duplicate.url, status: 'open', contentHash: '', lastComment: undefined },
     });
-    await pollFindings(h.deps, FULL);
+    await pollFindings(h.deps, FULL, queueNothing);
     expect(duplicate.status).toBe('done');
 
     h.source.put(
@@ -193,7 +223,7 @@ describe('pollFindings', () => {
         updatedAt: '2025-01-09T00:00:00.000Z',
       }),
     );
-    await pollFindings(h.deps, FULL);
+    await pollFindings(h.deps, FULL, queueNothing);
     await reconcileRepository(h.deps, keyA);
     expect(h.tracker.tickets.get('SEC-10')?.status).toBe('done');
   });
@@ -201,17 +231,17 @@ describe('pollFindings', () => {
   it('does not create a duplicate when a lagging search builds the index right after a creation', async () => {
     h = harness({ tracker: { searchLagMs: 10_000 } });
     h.source.put(ecr2Finding({ ...A, uuid: 'a1' }));
-    const first = await pollFindings(h.deps, FULL);
+    const first = await pollFindings(h.deps, FULL, queueNothing);
     await reconcileRepository(h.deps, first.due[0]!.repositoryKey);
     expect(h.tracker.tickets.size).toBe(1);
 
-    await pollFindings(h.deps, FULL);
+    await pollFindings(h.deps, FULL, queueNothing);
     expect((await h.state.lookupTicketIndex(ticketLabelOf(repositoryA))).entry).toBeUndefined();
     await reconcileRepository(h.deps, keyA);
     expect(h.tracker.tickets.size).toBe(1);
 
     h.time.advance(10_001);
-    await pollFindings(h.deps, FULL);
+    await pollFindings(h.deps, FULL, queueNothing);
     expect((await h.state.lookupTicketIndex(ticketLabelOf(repositoryA))).entry?.key).toBe('SEC-1');
   });
 });

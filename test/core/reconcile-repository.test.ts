@@ -174,6 +174,44 @@ describe('reconcileRepository', () => {
     expect((await h.state.findingsOf(key)).every((finding) => finding.workflow === 'NOTIFIED')).toBe(true);
   });
 
+  it('leaves findings Security Hub refuses for good alone: logged once, no retry, the job does not fail', async () => {
+    const warnings: { fields: object; message: string }[] = [];
+    const log = {
+      ...h.deps.log,
+      warn: (fields: object, message: string) => warnings.push({ fields, message }),
+    };
+    const raws = findingsOfA(3);
+    const [gone, huge, invalid] = raws.map((raw) => String(raw['Id']));
+    h.source.leaveUnprocessed([gone!], 1, 'FindingNotFound');
+    h.source.leaveUnprocessed([huge!], 1, 'FindingSizeExceeded');
+    h.source.leaveUnprocessed([invalid!], 1, 'InvalidInput');
+    await ingest(h, raws);
+    const result = await reconcileRepository({ ...h.deps, log }, key);
+    expect(result).toMatchObject({ ticket: 'created' });
+    expect(h.source.updates).toHaveLength(1);
+    const refusals = warnings.filter((warning) => warning.message.includes('refused'));
+    expect(refusals).toHaveLength(1);
+    expect(refusals[0]?.fields).toMatchObject({
+      refused: [
+        expect.objectContaining({ id: gone, errorCode: 'FindingNotFound' }),
+        expect.objectContaining({ id: huge, errorCode: 'FindingSizeExceeded' }),
+        expect.objectContaining({ id: invalid, errorCode: 'InvalidInput' }),
+      ],
+    });
+  });
+
+  it('still retries when a batch mixes refused-for-good and retryable findings', async () => {
+    const raws = findingsOfA(3);
+    h.source.leaveUnprocessed([String(raws[0]?.['Id'])], 1, 'FindingNotFound');
+    h.source.leaveUnprocessed([String(raws[1]?.['Id'])], 1, 'ConcurrentUpdateError');
+    await ingest(h, raws);
+    await expect(reconcileRepository(h.deps, key)).rejects.toMatchObject({
+      kind: 'retryable',
+      code: 'securityhub.unprocessed_findings',
+      message: expect.stringContaining('1 finding(s)'),
+    });
+  });
+
   it('stops at the first batch with unprocessed findings; the rerun sends those and the rest', async () => {
     const raws = findingsOfA(150);
     const stuck = String(raws[0]?.['Id']);

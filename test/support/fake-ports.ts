@@ -1,4 +1,5 @@
 import type { Doc } from '../../src/core/document.js';
+import { PERMANENT_UNPROCESSED_CODES } from '../../src/adapters/aws/securityhub-findings-source.js';
 import { HubwardenError } from '../../src/core/errors.js';
 import { parseFinding } from '../../src/core/findings/parse-finding.js';
 import type { Finding, ImageSummary, RepositoryRef, TagMutability } from '../../src/core/model.js';
@@ -85,7 +86,7 @@ export class FakeFindingsSource implements FindingsSource {
   readonly queries: FindingsQuery[] = [];
   readonly updates: FindingsUpdate[] = [];
   readonly #findings = new Map<string, Asff>();
-  readonly #unprocessed = new Map<string, number>();
+  readonly #unprocessed = new Map<string, { times: number; errorCode: string }>();
   readonly #pageSize: number;
 
   constructor(options: { pageSize?: number } = {}) {
@@ -112,9 +113,9 @@ export class FakeFindingsSource implements FindingsSource {
     return this.#findings.get(id);
   }
 
-  /** the next `times` updates of these findings answer them as unprocessed */
-  leaveUnprocessed(ids: Iterable<string>, times = 1): void {
-    for (const id of ids) this.#unprocessed.set(id, times);
+  /** the next `times` updates of these findings answer them as unprocessed with `errorCode` */
+  leaveUnprocessed(ids: Iterable<string>, times = 1, errorCode = 'ConcurrentUpdateError'): void {
+    for (const id of ids) this.#unprocessed.set(id, { times, errorCode });
   }
 
   /** ids sent in every `updateWorkflow` call so far, in order */
@@ -149,15 +150,18 @@ export class FakeFindingsSource implements FindingsSource {
     const processed: FindingsUpdateResult['processed'][number][] = [];
     const unprocessed: UnprocessedFinding[] = [];
     for (const identifier of update.findings) {
-      const left = this.#unprocessed.get(identifier.id) ?? 0;
+      const left = this.#unprocessed.get(identifier.id);
       const stored = this.#findings.get(identifier.id);
-      if (left > 0 || !stored) {
-        if (left > 1) this.#unprocessed.set(identifier.id, left - 1);
+      if (left !== undefined || !stored) {
+        if (left !== undefined && left.times > 1)
+          this.#unprocessed.set(identifier.id, { ...left, times: left.times - 1 });
         else this.#unprocessed.delete(identifier.id);
+        const errorCode = left?.errorCode ?? 'FindingNotFound';
         unprocessed.push({
           ...identifier,
-          errorCode: stored ? 'FindingSizeExceeded' : 'FindingNotFound',
+          errorCode,
           errorMessage: 'left unprocessed by the fake',
+          permanent: PERMANENT_UNPROCESSED_CODES.has(errorCode),
         });
         continue;
       }

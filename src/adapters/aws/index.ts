@@ -13,6 +13,8 @@ export {
   MAX_FINDINGS_PER_UPDATE,
   MAX_NOTE_LENGTH,
   NOTE_AUTHOR,
+  OPEN_END,
+  PERMANENT_UNPROCESSED_CODES,
   SecurityHubFindingsSource,
   truncateNote,
 } from './securityhub-findings-source.js';

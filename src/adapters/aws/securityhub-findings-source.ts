@@ -24,6 +24,23 @@ export const BATCH_UPDATE_FINDINGS_RATE: RateLimit = { perSecond: 9.5, burst: 28
 export const MAX_FINDINGS_PER_UPDATE = 100;
 export const MAX_NOTE_LENGTH = 512;
 export const NOTE_AUTHOR = 'hubwarden';
+/**
+ * The `End` of an incremental poll's date filter. AWS refuses a `DateFilter` with `Start` alone, and a
+ * `NextToken` is only valid for the very filter it came from: a fixed far-future bound (not "now") keeps the
+ * filter the same on every page and every poll.
+ */
+/**
+ * `UnprocessedFindings[].ErrorCode`s that a retry can never turn into success: the finding does not exist,
+ * is over Security Hub's 240 KB limit, or the update does not fit the ASFF. The others
+ * (`ConcurrentUpdateError`, `InternalFailure`, ...) are worth another try.
+ */
+export const PERMANENT_UNPROCESSED_CODES: ReadonlySet<string> = new Set([
+  'FindingNotFound',
+  'InvalidInput',
+  'FindingSizeExceeded',
+]);
+
+export const OPEN_END = '2999-12-31T23:59:59.999Z';
 
 export interface SecurityHubFindingsSourceOptions {
   readonly client: SecurityHubClient;
@@ -69,7 +86,7 @@ export class SecurityHubFindingsSource implements FindingsSource {
       ComplianceSecurityControlId: [{ Value: query.controlId, Comparison: 'EQUALS' }],
       ...(query.updatedSince === undefined
         ? {}
-        : { UpdatedAt: [{ Start: query.updatedSince.toISOString() }] }),
+        : { UpdatedAt: [{ Start: query.updatedSince.toISOString(), End: OPEN_END }] }),
     };
     let nextToken: string | undefined;
     do {
@@ -111,6 +128,7 @@ export class SecurityHubFindingsSource implements FindingsSource {
       productArn: f.FindingIdentifier?.ProductArn ?? '',
       errorCode: f.ErrorCode ?? 'Unknown',
       errorMessage: f.ErrorMessage ?? '',
+      permanent: PERMANENT_UNPROCESSED_CODES.has(f.ErrorCode ?? ''),
     }));
     return { processed, unprocessed };
   }

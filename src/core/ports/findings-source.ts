@@ -23,6 +23,8 @@ export interface FindingsUpdate {
 export interface UnprocessedFinding extends FindingIdentifier {
   readonly errorCode: string;
   readonly errorMessage: string;
+  /** the provider will refuse this update every time (the finding is gone, too large, the input invalid) */
+  readonly permanent: boolean;
 }
 
 export interface FindingsUpdateResult {

@@ -23,7 +23,10 @@ export interface DueRepository {
   readonly fingerprint: string;
 }
 
-export interface PollResult {
+/** Queues the work for the due repositories; the cursor moves only once this has resolved. */
+export type QueueDue<Q> = (due: readonly DueRepository[]) => Promise<Q>;
+
+export interface PollResult<Q = unknown> {
   readonly mode: PollMode;
   readonly pages: number;
   readonly findings: number;
@@ -36,14 +39,24 @@ export interface PollResult {
   readonly failingRepositories: number;
   /** findings read by this poll, by `COMPLIANCE/WORKFLOW` */
   readonly byState: Readonly<Record<string, number>>;
+  /** what `queueDue` answered */
+  readonly queued: Q;
 }
 
 /**
  * One poll of the findings source. Incremental polls read only findings updated since the cursor (an
  * idle poll costs one call); a full read also forgets findings that disappeared and rebuilds the index
  * of managed tickets, which is how hubwarden finds its tickets again after losing its state.
+ *
+ * The cursor moves forward only after `queueDue` has queued the work this poll found: a poll that stops
+ * in between (a crash, a Redis error) leaves the cursor where it was, so the next poll reads the same
+ * findings again and queues them then (a job queued twice has the same id and runs once).
  */
-export const pollFindings = async (deps: PipelineDeps, options: PollOptions): Promise<PollResult> => {
+export const pollFindings = async <Q>(
+  deps: PipelineDeps,
+  options: PollOptions,
+  queueDue: QueueDue<Q>,
+): Promise<PollResult<Q>> => {
   const now = deps.clock();
   const cursor = await deps.state.getPollCursor();
   const mode: PollMode =
@@ -94,11 +107,6 @@ export const pollFindings = async (deps: PipelineDeps, options: PollOptions): Pr
       return 0;
     });
   }
-  await deps.state.setPollCursor({
-    updatedAt: newest,
-    lastFullAt: mode === 'full' ? now.toISOString() : (cursor?.lastFullAt ?? now.toISOString()),
-  });
-
   const due: DueRepository[] = [];
   let failingRepositories = 0;
   for (const repositoryKey of touched) {
@@ -108,6 +116,11 @@ export const pollFindings = async (deps: PipelineDeps, options: PollOptions): Pr
     const record = await deps.state.getRecord(repositoryKey);
     if (record?.processedFingerprint !== fingerprint) due.push({ repositoryKey, fingerprint });
   }
+  const queued = await queueDue(due);
+  await deps.state.setPollCursor({
+    updatedAt: newest,
+    lastFullAt: mode === 'full' ? now.toISOString() : (cursor?.lastFullAt ?? now.toISOString()),
+  });
   const result = {
     mode,
     pages,
@@ -118,8 +131,9 @@ export const pollFindings = async (deps: PipelineDeps, options: PollOptions): Pr
     duplicateTicketsClosed,
     failingRepositories,
     byState,
+    queued,
   };
-  deps.log.info({ ...result, due: due.length }, 'poll finished');
+  deps.log.info({ ...result, due: due.length, queued: undefined }, 'poll finished');
   return result;
 };
 

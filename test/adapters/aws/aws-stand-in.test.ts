@@ -81,9 +81,21 @@ describe('AWS stand-in', () => {
       ['a', 'b', 'c', 'd'],
     ],
     ['UpdatedAt DateRange', { UpdatedAt: [{ DateRange: { Value: 3, Unit: 'DAYS' } }] }, ['a']],
-    ['UpdatedAt End', { UpdatedAt: [{ End: '2025-02-01T00:00:00Z' }] }, ['b', 'c', 'd']],
+    [
+      'UpdatedAt Start and End',
+      { UpdatedAt: [{ Start: '2000-01-01T00:00:00Z', End: '2025-02-01T00:00:00Z' }] },
+      ['b', 'c', 'd'],
+    ],
   ])('filters on %s', async (_label, filters, expected) => {
     expect(await names(filters)).toEqual(expected);
+  });
+
+  it.each<[string, AwsSecurityFindingFilters]>([
+    ['a lone Start', { UpdatedAt: [{ Start: '2025-02-01T00:00:00Z' }] }],
+    ['a lone End', { UpdatedAt: [{ End: '2025-02-01T00:00:00Z' }] }],
+  ])('rejects a DateFilter with %s, as AWS does', async (_label, Filters) => {
+    const error = await rejectionOf(client.send(new GetFindingsCommand({ Filters })));
+    expect(error).toMatchObject({ name: 'InvalidInputException', $metadata: { httpStatusCode: 400 } });
   });
 
   it('rejects a NextToken it did not issue', async () => {

@@ -94,6 +94,37 @@ describe('SecurityHubFindingsSource against the Security Hub stand-in', () => {
     expect(accounts).toEqual(['333333333333', '333333333333']);
   });
 
+  it('sends Start with a fixed far-future End, the same on every page, so NextToken stays valid', async () => {
+    standIn.securityHub.addFindings([
+      ...failing(2, '222222222222', '2025-01-01T00:00:00.000Z'),
+      ...failing(230, '333333333333', '2025-03-01T00:00:00.000Z'),
+    ]);
+    const client = securityHubClientFor(standIn, 1);
+    const sent: unknown[] = [];
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        sent.push(structuredClone((args.input as { Filters?: unknown }).Filters));
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    const since = new Date('2025-02-01T00:00:00Z');
+    const pages = await collect(
+      new SecurityHubFindingsSource({ client, clock: fakeClock() }).pages({
+        controlId: 'ECR.2',
+        updatedSince: since,
+      }),
+    );
+    expect(pages.map((page) => page.findings.length)).toEqual([100, 100, 30]);
+    expect(sent).toHaveLength(3);
+    for (const filters of sent) {
+      expect(filters).toMatchObject({
+        UpdatedAt: [{ Start: '2025-02-01T00:00:00.000Z', End: '2999-12-31T23:59:59.999Z' }],
+      });
+    }
+    client.destroy();
+  });
+
   it('yields one empty page when nothing matches', async () => {
     const pages = await collect(source().pages({ controlId: 'ECR.2' }));
     expect(pages).toEqual([{ findings: [] }]);
@@ -118,7 +149,7 @@ describe('SecurityHubFindingsSource against the Security Hub stand-in', () => {
     });
     expect(result.processed).toEqual([{ id, productArn }]);
     expect(result.unprocessed).toEqual([
-      expect.objectContaining({ productArn, errorCode: 'FindingNotFound' }),
+      expect.objectContaining({ productArn, errorCode: 'FindingNotFound', permanent: true }),
     ]);
     const stored = standIn.securityHub.finding(id);
     expect(stored?.['Workflow']).toEqual({ Status: 'NOTIFIED' });
@@ -127,6 +158,24 @@ describe('SecurityHubFindingsSource against the Security Hub stand-in', () => {
       UpdatedBy: 'hubwarden',
     });
     expect(stored?.['UpdatedAt']).toBe(updatedAtBefore);
+  });
+
+  it('marks an update Security Hub can never apply (finding over 240 KB) as permanent', async () => {
+    const [finding] = failing(1);
+    const huge = { ...finding, Description: 'x'.repeat(245 * 1024) };
+    standIn.securityHub.addFindings([huge]);
+    const id = String(finding?.['Id']);
+    const productArn = String(finding?.['ProductArn']);
+    const result = await source().updateWorkflow({
+      findings: [{ id, productArn }],
+      workflow: 'NOTIFIED',
+      note: 'Ticket SEC-42 opened for payments',
+    });
+    expect(result.processed).toEqual([]);
+    expect(result.unprocessed).toEqual([
+      { id, productArn, errorCode: 'FindingSizeExceeded', errorMessage: expect.any(String), permanent: true },
+    ]);
+    expect(standIn.securityHub.finding(id)?.['Workflow']).toEqual({ Status: 'NEW' });
   });
 
   it('truncates a long note to 512 characters instead of failing', async () => {

@@ -113,6 +113,10 @@ const datePredicate = (name: string, read: FieldReader, filters: unknown, now: n
       }
       return { start: now - filter.DateRange.Value * DAY_MS, end: now };
     }
+    // AWS refuses an open-ended range: Start and End come together, or DateRange alone.
+    if ((filter.Start === undefined) !== (filter.End === undefined)) {
+      throw invalidInput(`DateFilter for ${name} needs both Start and End, or a DateRange`);
+    }
     return { start: parse(filter.Start, 'Start'), end: parse(filter.End, 'End') };
   });
   return (finding) =>

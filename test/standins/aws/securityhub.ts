@@ -15,6 +15,8 @@ const WORKFLOW_STATUSES = new Set(['NEW', 'NOTIFIED', 'RESOLVED', 'SUPPRESSED'])
 const MAX_RESULTS = 100;
 const MAX_IDENTIFIERS = 100;
 const MAX_NOTE = 512;
+/** Security Hub's limit on one finding's size; an update that would pass it is refused per finding. */
+const MAX_FINDING_BYTES = 240 * 1024;
 
 const keyOf = (id: string, productArn: string): string => `${productArn}\u0000${id}`;
 
@@ -214,10 +216,22 @@ export class SecurityHubStandIn {
         continue;
       }
       // As on AWS: BatchUpdateFindings never moves UpdatedAt (that field belongs to the finding provider).
-      if (status !== undefined) stored.finding['Workflow'] = { Status: status };
-      if (note !== undefined) {
-        stored.finding['Note'] = { Text: note['Text'], UpdatedBy: note['UpdatedBy'], UpdatedAt: noteAt };
+      const updated = {
+        ...stored.finding,
+        ...(status === undefined ? {} : { Workflow: { Status: status } }),
+        ...(note === undefined
+          ? {}
+          : { Note: { Text: note['Text'], UpdatedBy: note['UpdatedBy'], UpdatedAt: noteAt } }),
+      };
+      if (Buffer.byteLength(JSON.stringify(updated)) > MAX_FINDING_BYTES) {
+        unprocessed.push({
+          FindingIdentifier: { Id: id, ProductArn: productArn },
+          ErrorCode: 'FindingSizeExceeded',
+          ErrorMessage: 'Finding size exceeded 240 KB',
+        });
+        continue;
       }
+      stored.finding = updated;
       processed.push({ Id: id, ProductArn: productArn });
     }
     return { ProcessedFindings: processed, UnprocessedFindings: unprocessed };
