@@ -46,8 +46,8 @@ RUN rm -rf /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/corepack 
 COPY --from=prod-deps /app/node_modules ./node_modules
 # node_modules/postman-request links here
 COPY vendor ./vendor
-# bin/hubwarden.js runs dist/src/cli/main.js when present and otherwise falls back to tsx, a dev
-# dependency that is NOT in this image: dist/ must be here.
+# bin/hubwarden.js runs the sources through tsx only when src/ and tsx are both present; this image has
+# neither (tsx is a dev dependency), so it runs dist/, which must be here.
 COPY --from=build /app/dist ./dist
 COPY bin ./bin
 COPY package.json ./
