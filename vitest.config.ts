@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     exclude: ['test/faults/**', 'node_modules/**'],
+    // Without Redis the run stops at once with one line saying how to start it.
+    globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // Integration tests share one Redis; each uses its own queue prefix, so files may run in parallel.
