@@ -2,7 +2,9 @@
 #
 # hubwarden container image.
 #   docker build -t hubwarden:0.1.0 .
-#   docker run --env-file .env -v "$PWD/hubwarden.yml:/config/hubwarden.yml:ro" -p 3000:3000 hubwarden:0.1.0
+#   set -a; . ./.env; set +a
+#   docker run $(sed -n 's/^\([A-Z][A-Z0-9_]*\)=.*/-e \1/p' .env) -v "$PWD/hubwarden.yml:/config/hubwarden.yml:ro" -p 3000:3000 hubwarden:0.1.0
+#   (not --env-file .env: docker run keeps the quotes of .env.example's values as part of the value)
 #
 # Node.js 22 (LTS): package.json needs >= 20.19, and Node 20 reached end of life in April 2026, so 22 is
 # the oldest line that still gets security fixes and the one the project is tested against besides 20.
@@ -44,8 +46,8 @@ RUN rm -rf /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/corepack 
 COPY --from=prod-deps /app/node_modules ./node_modules
 # node_modules/postman-request links here
 COPY vendor ./vendor
-# bin/hubwarden.js runs dist/src/cli/main.js when present and otherwise falls back to tsx, a dev
-# dependency that is NOT in this image: dist/ must be here.
+# bin/hubwarden.js runs the sources through tsx only when src/ and tsx are both present; this image has
+# neither (tsx is a dev dependency), so it runs dist/, which must be here.
 COPY --from=build /app/dist ./dist
 COPY bin ./bin
 COPY package.json ./

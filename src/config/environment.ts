@@ -71,6 +71,9 @@ const schema = z.object({
 
 export type Environment = z.infer<typeof schema>;
 
+/** Every setting hubwarden reads from the environment (the documentation must list each one). */
+export const SETTING_NAMES: readonly string[] = Object.keys(schema.shape);
+
 /**
  * Rules across settings, checked on the raw environment so they are reported together with every
  * other problem (a schema refinement would only run once everything else is valid).

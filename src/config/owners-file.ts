@@ -5,40 +5,54 @@ import type { OwnersPolicy } from '../core/owners/owners-policy.js';
 import type { SettingProblem } from './environment.js';
 
 const slackId = z.string().regex(/^[UWCGD][A-Z0-9]+$/, { message: 'must be a Slack id' });
+
+/**
+ * A section whose entries are all commented out (`accounts:` followed by nothing) reads as YAML null:
+ * that is an empty section, so it takes the section's default instead of failing as "expected object".
+ */
+const nullAsDefault = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === null ? undefined : value), schema);
 const ownerSchema = z
   .object({
     jiraAccountId: z.string().min(1).optional(),
     jiraUser: z.string().min(1).optional(),
     slackChannel: slackId.optional(),
-    slackUsers: z.array(slackId).default([]),
+    slackUsers: nullAsDefault(z.array(slackId).default([])),
   })
   .strict();
 
 const fileSchema = z
   .object({
-    ownerTags: z.array(z.string().min(1)).min(1).default(['Owner', 'Team']),
-    owners: z.record(z.string().min(1), ownerSchema).default({}),
-    accounts: z
-      .record(z.string().regex(/^\d{12}$/, { message: 'must be a 12-digit account id' }), z.string())
-      .default({}),
+    ownerTags: nullAsDefault(z.array(z.string().min(1)).min(1).default(['Owner', 'Team'])),
+    owners: nullAsDefault(z.record(z.string().min(1), ownerSchema).default({})),
+    accounts: nullAsDefault(
+      z
+        .record(z.string().regex(/^\d{12}$/, { message: 'must be a 12-digit account id' }), z.string())
+        .default({}),
+    ),
     defaultOwner: ownerSchema,
-    securityReviewers: z.array(slackId).min(1, { message: 'needs at least one reviewer' }),
-    suppression: z
-      .object({
-        minJustificationLength: z.number().int().min(1).max(2000).default(20),
-        maxJustificationLength: z.number().int().min(20).max(3000).default(2000),
-        maxDays: z.number().int().min(1).max(366).default(90),
-        defaultDays: z.number().int().min(1).default(30),
-        requireApproval: z.boolean().default(false),
-      })
-      .strict()
-      .default({
-        minJustificationLength: 20,
-        maxJustificationLength: 2000,
-        maxDays: 90,
-        defaultDays: 30,
-        requireApproval: false,
-      }),
+    securityReviewers: z.preprocess(
+      (value) => (value === null ? [] : value),
+      z.array(slackId).min(1, { message: 'needs at least one reviewer' }),
+    ),
+    suppression: nullAsDefault(
+      z
+        .object({
+          minJustificationLength: z.number().int().min(1).max(2000).default(20),
+          maxJustificationLength: z.number().int().min(20).max(3000).default(2000),
+          maxDays: z.number().int().min(1).max(366).default(90),
+          defaultDays: z.number().int().min(1).default(30),
+          requireApproval: z.boolean().default(false),
+        })
+        .strict()
+        .default({
+          minJustificationLength: 20,
+          maxJustificationLength: 2000,
+          maxDays: 90,
+          defaultDays: 30,
+          requireApproval: false,
+        }),
+    ),
   })
   .strict()
   .superRefine((file, context) => {

@@ -68,6 +68,29 @@ describe('parseOwnersFile', () => {
     expect(parsed.ok && parsed.value.owners.size).toBe(0);
   });
 
+  it('reads a section whose entries are all commented out as an empty section', () => {
+    const parsed = parseOwnersFile(`${MINIMAL}ownerTags:
+owners:
+  # payments:
+  #   slackChannel: C0PAYMENTS
+accounts:
+  # "111111111111": payments
+suppression:
+`);
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+    expect(parsed.value.owners.size).toBe(0);
+    expect(parsed.value.accounts.size).toBe(0);
+    expect(parsed.value.ownerTags).toEqual(['Owner', 'Team']);
+    expect(parsed.value.suppression.maxDays).toBe(90);
+    const emptyUsers = parseOwnersFile(
+      'defaultOwner:\n  slackChannel: C0SECURITY\n  slackUsers:\nsecurityReviewers: [U0SECLEAD]\n',
+    );
+    expect(emptyUsers.ok && emptyUsers.value.defaultOwner.slackUsers).toEqual([]);
+    expect(problemsOf('defaultOwner: {slackChannel: C0SECURITY}\nsecurityReviewers:\n')).toEqual([
+      { setting: 'HUBWARDEN_CONFIG securityReviewers', problem: 'needs at least one reviewer' },
+    ]);
+  });
+
   it('rejects accounts that name an unknown owner, naming the account', () => {
     expect(
       problemsOf(

@@ -4,19 +4,11 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { parseEnvironment } from '../../src/config/environment.js';
 import { parseOwnersFile } from '../../src/config/owners-file.js';
+import { sourceEnvFile } from '../support/source-env-file.js';
 
 // The shipped examples must pass hubwarden's own validation, so copying them is a working start.
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const read = (file: string): string => readFileSync(root + file, 'utf8');
-
-const dotenv = (text: string): Record<string, string> =>
-  Object.fromEntries(
-    text
-      .split('\n')
-      .map((line) => /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line))
-      .filter((match) => match !== null)
-      .map((match) => [match[1]!, match[2]!]),
-  );
 
 describe('shipped examples pass hubwarden validation', () => {
   it('examples/hubwarden.yml', () => {
@@ -31,7 +23,7 @@ describe('shipped examples pass hubwarden validation', () => {
   });
 
   it('.env.example', () => {
-    expect(parseEnvironment(dotenv(read('.env.example')))).toMatchObject({ ok: true });
+    expect(parseEnvironment(sourceEnvFile('.env.example', root).env)).toMatchObject({ ok: true });
   });
 
   it('the Kubernetes ConfigMap and Secret template together', () => {
