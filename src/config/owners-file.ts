@@ -21,6 +21,18 @@ const ownerSchema = z
   })
   .strict();
 
+const DOMAIN =
+  /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/;
+const ADDRESS = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
+/** A domain (`example.com`) or one address (`alice@partner.io`); compared lower-cased. */
+const allowedEmailEntry = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((entry) => DOMAIN.test(entry) || ADDRESS.test(entry), {
+    message: 'must be a domain (example.com) or an e-mail address',
+  });
+
 const fileSchema = z
   .object({
     ownerTags: nullAsDefault(z.array(z.string().min(1)).min(1).default(['Owner', 'Team'])),
@@ -35,6 +47,8 @@ const fileSchema = z
       (value) => (value === null ? [] : value),
       z.array(slackId).min(1, { message: 'needs at least one reviewer' }),
     ),
+    // Anyone allowed to tag a repository could name themselves its owner: e-mail owners only from here.
+    allowedEmailDomains: nullAsDefault(z.array(allowedEmailEntry).default([])),
     suppression: nullAsDefault(
       z
         .object({
@@ -42,7 +56,8 @@ const fileSchema = z
           maxJustificationLength: z.number().int().min(20).max(3000).default(2000),
           maxDays: z.number().int().min(1).max(366).default(90),
           defaultDays: z.number().int().min(1).default(30),
-          requireApproval: z.boolean().default(false),
+          // Secure by default: the owner asks, a different reviewer approves before it takes effect.
+          requireApproval: z.boolean().default(true),
         })
         .strict()
         .default({
@@ -50,7 +65,7 @@ const fileSchema = z
           maxJustificationLength: 2000,
           maxDays: 90,
           defaultDays: 30,
-          requireApproval: false,
+          requireApproval: true,
         }),
     ),
   })
@@ -121,6 +136,7 @@ export const parseOwnersFile = (
       ),
       defaultOwner: toOwner('default', file.defaultOwner),
       securityReviewers: file.securityReviewers,
+      allowedEmailDomains: file.allowedEmailDomains,
       suppression: file.suppression,
     },
   };

@@ -112,6 +112,27 @@ describe('the hubwarden binary', () => {
     expect(sandbox.aws.calls['ecr.PutImageTagMutability'] ?? 0).toBe(0);
   });
 
+  it('scan shows why an e-mail owner tag outside allowedEmailDomains was not believed', async () => {
+    const target = sandbox.seed.repositories.find((repository) => repository.compliance === 'FAILED');
+    const repository = target && sandbox.aws.ecr.repositoryByArn(target.arn);
+    if (!target || !repository) throw new Error('no failing repository in the sandbox');
+    const tags = repository.tags;
+    repository.tags = { Owner: 'mallory@evil.example' };
+    try {
+      const run = await runCli(['scan', '--json'], { ...env(), LOG_LEVEL: 'warn' });
+      expect(run.code, run.stderr).toBe(0);
+      const row = (
+        JSON.parse(run.stdout) as { repository: string; ownerRule: string; ownerDetail: string }[]
+      ).find((candidate) => candidate.repository === target.arn);
+      expect(row?.ownerRule).not.toBe('email-tag');
+      expect(row?.ownerDetail).toContain(
+        'tag Owner=mallory@evil.example: e-mail domain evil.example not in allowedEmailDomains',
+      );
+    } finally {
+      repository.tags = tags;
+    }
+  });
+
   it('suppressions prints the audit trail as csv', async () => {
     const run = await runCli(['suppressions', '--format', 'csv'], { ...env(), LOG_LEVEL: 'warn' });
     expect(run.code, run.stderr).toBe(0);

@@ -63,7 +63,7 @@ describe('parseOwnersFile', () => {
     expect(parsed.ok && parsed.value).toMatchObject({
       ownerTags: ['Owner', 'Team'],
       securityReviewers: ['U0SECLEAD'],
-      suppression: { maxDays: 90, defaultDays: 30, requireApproval: false },
+      suppression: { maxDays: 90, defaultDays: 30, requireApproval: true },
     });
     expect(parsed.ok && parsed.value.owners.size).toBe(0);
   });
@@ -88,6 +88,30 @@ suppression:
     expect(emptyUsers.ok && emptyUsers.value.defaultOwner.slackUsers).toEqual([]);
     expect(problemsOf('defaultOwner: {slackChannel: C0SECURITY}\nsecurityReviewers:\n')).toEqual([
       { setting: 'HUBWARDEN_CONFIG securityReviewers', problem: 'needs at least one reviewer' },
+    ]);
+  });
+
+  it('defaults to requireApproval true and to no e-mail owner believed', () => {
+    const parsed = parseOwnersFile(MINIMAL);
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+    expect(parsed.value.suppression.requireApproval).toBe(true);
+    expect(parsed.value.allowedEmailDomains).toEqual([]);
+    const withoutApproval = parseOwnersFile(`${MINIMAL}suppression: {maxDays: 30}\n`);
+    expect(withoutApproval.ok && withoutApproval.value.suppression.requireApproval).toBe(true);
+  });
+
+  it('reads allowedEmailDomains as lower-cased domains or addresses, and names a bad entry', () => {
+    const parsed = parseOwnersFile(`${MINIMAL}allowedEmailDomains: [Example.COM, Contractor@Partner.io]\n`);
+    expect(parsed.ok && parsed.value.allowedEmailDomains).toEqual(['example.com', 'contractor@partner.io']);
+    expect(problemsOf(`${MINIMAL}allowedEmailDomains: [example.com, "*.evil", "@x"]\n`)).toEqual([
+      {
+        setting: 'HUBWARDEN_CONFIG allowedEmailDomains.1',
+        problem: 'must be a domain (example.com) or an e-mail address',
+      },
+      {
+        setting: 'HUBWARDEN_CONFIG allowedEmailDomains.2',
+        problem: 'must be a domain (example.com) or an e-mail address',
+      },
     ]);
   });
 

@@ -57,12 +57,17 @@ export interface ChatScenario {
 }
 
 export const chatScenario = async (
-  options: { requireApproval?: boolean; inline?: boolean; findings?: number } = {},
+  options: {
+    requireApproval?: boolean;
+    inline?: boolean;
+    findings?: number;
+    reviewers?: readonly string[];
+  } = {},
 ): Promise<ChatScenario> => {
   const base = policyOf();
   const h = harness({
     policy: policyOf({
-      securityReviewers: [USERS.reviewer, USERS.secondReviewer],
+      securityReviewers: options.reviewers ?? [USERS.reviewer, USERS.secondReviewer],
       suppression: { ...base.suppression, requireApproval: options.requireApproval ?? false },
     }),
   });

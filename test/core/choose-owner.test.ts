@@ -36,6 +36,35 @@ describe('chooseOwner', () => {
     });
   });
 
+  it('believes an e-mail tag only from allowedEmailDomains or an address named there; others fall through, saying why', () => {
+    const strict = policyOf({ allowedEmailDomains: ['example.com', 'contractor@partner.io'] });
+    expect(chooseOwner({ Owner: 'Bob@EXAMPLE.com' }, '111111111111', strict)).toMatchObject({
+      kind: 'email',
+    });
+    expect(chooseOwner({ Owner: 'contractor@partner.io' }, '111111111111', strict)).toMatchObject({
+      kind: 'email',
+    });
+    expect(resolved(chooseOwner({ Owner: 'mallory@evil.example' }, '222222222222', strict))).toMatchObject({
+      rule: 'account',
+      owner: { name: 'search' },
+      detail:
+        'account 222222222222 (tag Owner=mallory@evil.example: e-mail domain evil.example not in allowedEmailDomains)',
+    });
+    for (const spoof of ['other@partner.io', 'eve@example.com.evil.example', 'eve@sub.example.com']) {
+      expect(resolved(chooseOwner({ Owner: spoof }, '999999999999', strict))).toMatchObject({
+        rule: 'default',
+        detail: expect.stringContaining('not in allowedEmailDomains'),
+      });
+    }
+    // A later owner tag does not rescue a refused e-mail: the first present key decided.
+    expect(
+      resolved(chooseOwner({ Owner: 'mallory@evil.example', Team: 'payments' }, '999999999999', strict)).rule,
+    ).toBe('default');
+    expect(
+      chooseOwner({ Owner: 'bob@example.com' }, '999999999999', policyOf({ allowedEmailDomains: [] })),
+    ).toMatchObject({ kind: 'resolved', resolution: { rule: 'default' } });
+  });
+
   it('prefers an owners entry over e-mail lookup when the value names one', () => {
     const withEmailOwner = policyOf({
       owners: new Map([['ops@example.com', { ...policy.defaultOwner, name: 'ops@example.com' }]]),

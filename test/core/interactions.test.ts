@@ -84,7 +84,7 @@ const EXPECTED_MATRIX = `| actor | requireApproval | fix | suppress | approve | 
 | another owner’s slackUser | true | refused | refused | refused | refused |
 | security reviewer | false | allowed | allowed | allowed | allowed |
 | security reviewer | true | allowed | allowed | allowed | allowed |
-| security reviewer who asked | false | allowed | allowed | allowed | allowed |
+| security reviewer who asked | false | allowed | allowed | refused | allowed |
 | security reviewer who asked | true | allowed | allowed | refused | allowed |
 | stranger | false | refused | refused | refused | refused |
 | stranger | true | refused | refused | refused | refused |`;
@@ -127,6 +127,22 @@ describe('who may do what', () => {
     });
     expect(await s.only()).toMatchObject({ status: 'active', reviewedBy: USERS.secondReviewer });
   });
+
+  it.each([false, true])(
+    'a reviewer never approves their own suppression (requireApproval %s), and a sole reviewer’s card offers no Approve',
+    async (requireApproval) => {
+      const s = await chatScenario({ requireApproval, reviewers: [USERS.reviewer] });
+      await s.submit(USERS.reviewer);
+      await s.queue.drain();
+      const { id } = await s.only();
+      expect((await s.reviewCard(id)).actions).toEqual(['revoke']);
+      const before = await s.snapshot();
+      const own = await s.interactions.approve(await s.review(id, USERS.reviewer));
+      expect(own).toEqual({ ok: false, reason: expect.stringMatching(/different reviewer/) });
+      expect(await s.snapshot()).toBe(before);
+      expect((await s.only()).reviewedBy).toBeUndefined();
+    },
+  );
 
   it('a refusal spends nothing: the owner can fix right after a stranger was refused', async () => {
     const s = await chatScenario();

@@ -33,6 +33,7 @@ export const policyOf = (over: Partial<OwnersPolicy> = {}): OwnersPolicy => ({
   accounts: new Map([['222222222222', 'search']]),
   defaultOwner: owner('default', { slackChannel: 'C0SECURITY', slackUsers: ['U0SECLEAD'] }),
   securityReviewers: ['U0SECLEAD'],
+  allowedEmailDomains: ['example.com'],
   suppression: {
     minJustificationLength: 20,
     maxJustificationLength: 2000,

@@ -75,6 +75,7 @@ export const ownersYaml = (
     '  slackChannel: C0SECURITY',
     '  slackUsers: [U0SECLEAD]',
     `securityReviewers: [${SECURITY_REVIEWERS.join(', ')}]`,
+    'allowedEmailDomains: [example.com]',
     'suppression:',
     '  minJustificationLength: 20',
     '  maxDays: 90',

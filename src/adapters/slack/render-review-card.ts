@@ -64,7 +64,22 @@ const buttonsOf = (review: SuppressionReviewCard): KnownBlock[] => {
           },
         },
   );
-  return [{ type: 'actions', block_id: 'hubwarden.review', elements }];
+  const approvable = review.actions.includes('approve');
+  return [
+    { type: 'actions', block_id: 'hubwarden.review', elements },
+    ...(approvable
+      ? [
+          {
+            type: 'context' as const,
+            elements: [
+              mrkdwn(
+                `Approval must come from a security reviewer other than ${mentionOf(review.suppression.requestedBy)}.`,
+              ),
+            ],
+          },
+        ]
+      : []),
+  ];
 };
 
 /** The message security reviews for one suppression: who, what, why, until when, where it stands. */

@@ -15,6 +15,15 @@ const findTag = (tags: Readonly<Record<string, string>>, key: string): [string, 
 };
 
 /**
+ * Whoever may tag a repository could name themselves its owner with an e-mail tag, then suppress its
+ * finding: only addresses in a domain (exactly, not its subdomains) or named in `allowedEmailDomains` count.
+ */
+export const emailAllowed = (email: string, policy: Pick<OwnersPolicy, 'allowedEmailDomains'>): boolean => {
+  const domain = email.slice(email.lastIndexOf('@') + 1);
+  return policy.allowedEmailDomains.some((entry) => entry === email || entry === domain);
+};
+
+/**
  * CONTRACT §3: owner tags (first present key wins), then `accounts`, then `defaultOwner`.
  * A tag value naming no owner but shaped like an e-mail address is looked up by the caller.
  */
@@ -30,7 +39,12 @@ export const chooseOwner = (
     const [key, value] = tag;
     const owner = policy.owners.get(value.toLowerCase());
     if (owner) return { kind: 'resolved', resolution: { owner, rule: 'tag', detail: `tag ${key}=${value}` } };
-    if (EMAIL.test(value)) return { kind: 'email', email: value.toLowerCase(), tagKey: key };
+    if (EMAIL.test(value)) {
+      const email = value.toLowerCase();
+      if (emailAllowed(email, policy)) return { kind: 'email', email, tagKey: key };
+      unmatched = ` (tag ${key}=${value}: e-mail domain ${email.split('@')[1] ?? ''} not in allowedEmailDomains)`;
+      break;
+    }
     unmatched = ` (tag ${key}=${value} names no owner)`;
     break;
   }

@@ -17,5 +17,7 @@ export interface OwnersPolicy {
   readonly accounts: ReadonlyMap<string, string>;
   readonly defaultOwner: Owner;
   readonly securityReviewers: readonly string[];
+  /** lower-cased domains (`example.com`) and single addresses whose e-mail owner tags are believed */
+  readonly allowedEmailDomains: readonly string[];
   readonly suppression: SuppressionPolicy;
 }

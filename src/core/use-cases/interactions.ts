@@ -192,7 +192,8 @@ export const createInteractions = (deps: PipelineDeps, queue: WorkQueue): Intera
       if (isSuppressionOverdue(suppression, deps.clock())) {
         return refuse('This suppression has already reached its end date.');
       }
-      if (deps.policy.suppression.requireApproval && suppression.requestedBy === context.actor) {
+      // Whatever requireApproval says: an approval is a second person's word, never the asker's own.
+      if (suppression.requestedBy === context.actor) {
         return refuse('A different reviewer must approve a suppression you asked for. Nothing was changed.');
       }
       return {

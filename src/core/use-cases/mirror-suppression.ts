@@ -9,9 +9,12 @@ const SUPPRESSION_LOCK = { ttlMs: 10_000, waitMs: 5_000 };
 /** Longer than any suppression can last (maxDays ≤ 366), so "once" holds until its expiry job has fired. */
 const NOTIFY_ONCE_MS = 400 * 24 * 3_600_000;
 
-const reviewActions = (suppression: Suppression): ReviewAction[] => {
-  if (suppression.status === 'pending') return ['approve', 'revoke'];
-  if (suppression.status === 'active') return suppression.reviewedBy ? ['revoke'] : ['approve', 'revoke'];
+/** Approve is offered only when a reviewer other than the asker exists: no one approves their own request. */
+const reviewActions = (suppression: Suppression, reviewers: readonly string[]): ReviewAction[] => {
+  const approvable = reviewers.some((reviewer) => reviewer !== suppression.requestedBy);
+  const approve: ReviewAction[] = approvable ? ['approve'] : [];
+  if (suppression.status === 'pending') return [...approve, 'revoke'];
+  if (suppression.status === 'active') return suppression.reviewedBy ? ['revoke'] : [...approve, 'revoke'];
   return [];
 };
 
@@ -59,7 +62,7 @@ const ensureReviewMessage = async (
   const review = {
     suppression,
     ticket: ticket ?? (ticketKey ? { key: ticketKey, url: '' } : undefined),
-    actions: reviewActions(suppression),
+    actions: reviewActions(suppression, deps.policy.securityReviewers),
   };
   const shown = digestOf({
     ...review,

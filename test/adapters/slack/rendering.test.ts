@@ -206,7 +206,15 @@ describe('suppression review card', () => {
       'hubwarden.revoke',
     ]);
     expect(buttons.every((button) => 'value' in button && button.value === 'sup-0001')).toBe(true);
+    expect(json).toContain('Approval must come from a security reviewer other than <@U0ALICE>');
     expect(blockKitProblem(message.blocks, 50)).toBeUndefined();
+  });
+
+  it('without Approve among its actions, says nothing about approval', () => {
+    const message = renderSuppressionReview({ ...review(), actions: ['revoke'] });
+    const json = JSON.stringify(message.blocks);
+    expect(json).not.toContain('hubwarden.approve');
+    expect(json).not.toContain('Approval must come from');
   });
 
   it('renders a hostile justification and end reason inertly', () => {
