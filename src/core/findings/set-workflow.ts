@@ -14,8 +14,12 @@ export const setWorkflow = async (
   findings: readonly Finding[],
   workflow: WorkflowStatus,
   note: string,
+  /** also rewrite the note of findings already in this status */
+  options: { renote?: boolean } = {},
 ): Promise<number> => {
-  const targets = findings.filter((finding) => finding.workflow !== workflow);
+  const targets = options.renote
+    ? [...findings]
+    : findings.filter((finding) => finding.workflow !== workflow);
   let moved = 0;
   for (let start = 0; start < targets.length; start += BATCH) {
     const batch = targets.slice(start, start + BATCH);
