@@ -97,6 +97,10 @@ export const composeService = (config: Config, log: Logger): Service => {
       ownerCacheTtlMs: HOUR,
       riskCacheTtlMs: HOUR,
       reviewChannel: env.SLACK_REVIEW_CHANNEL,
+      retryBackoff: {
+        baseMs: env.POLL_INTERVAL_SECONDS * 1000,
+        capMs: Math.max(env.POLL_INTERVAL_SECONDS, env.RETRY_BACKOFF_MAX_SECONDS) * 1000,
+      },
     },
     clock: () => new Date(),
     log,

@@ -59,9 +59,13 @@ const recordOutcome = (metrics: Metrics, queue: QueueName, result: unknown) => {
   if (queue === 'remediation') recordFix(metrics, result as FixResult);
   if (queue !== 'repository' && queue !== 'remediation' && queue !== 'suppression') return;
   const reconciled = result as ReconcileResult;
-  if (reconciled.ticket !== 'unchanged' && reconciled.ticket !== 'none')
+  if (reconciled.ticket !== 'unchanged' && reconciled.ticket !== 'none' && reconciled.ticket !== 'failed')
     metrics.tickets.inc({ outcome: reconciled.ticket });
-  if (reconciled.message !== 'unchanged' && reconciled.message !== 'none') {
+  if (
+    reconciled.message !== 'unchanged' &&
+    reconciled.message !== 'none' &&
+    reconciled.message !== 'failed'
+  ) {
     metrics.messages.inc({ outcome: reconciled.message });
   }
 };

@@ -63,6 +63,7 @@ const schema = z.object({
     .regex(/^[CGD][A-Z0-9]+$/, { message: 'must be a Slack channel id such as C0123ABC' }),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   POLL_INTERVAL_SECONDS: positiveInt(300),
+  RETRY_BACKOFF_MAX_SECONDS: positiveInt(900),
   HUBWARDEN_CONFIG: z.string().min(1).default('./hubwarden.yml'),
   HUBWARDEN_API_TOKEN: optional(z.string().min(16, { message: 'must be at least 16 characters' })),
   HUBWARDEN_DRY_RUN: boolean.default(false),

@@ -133,6 +133,29 @@ export const stateStoreContract = (name: string, setup: () => Promise<StateStore
         await store.setPollCursor(cursor);
         expect(await store.getPollCursor()).toEqual(cursor);
       });
+
+      it('keeps failures per repository, lists them in one call and forgets them when emptied', async () => {
+        const { store } = await setup();
+        const a = alpha().repository;
+        const b = beta().repository;
+        expect(await store.listFailures()).toEqual(new Map());
+        const failure = {
+          code: 'jira.invalid',
+          reason: 'Jira answered 400',
+          since: '2025-01-06T08:00:00.000Z',
+          at: '2025-01-06T08:00:00.000Z',
+          attempts: 1,
+          retryAt: '2025-01-06T08:05:00.000Z',
+        };
+        await store.putFailures(a.key, { repositoryArn: a.arn, providers: { jira: failure } });
+        await store.putFailures(b.key, { repositoryArn: b.arn, providers: { slack: failure } });
+        expect((await store.getFailures(a.key))?.providers.jira).toEqual(failure);
+        expect([...(await store.listFailures()).keys()].sort()).toEqual([a.key, b.key].sort());
+        await store.putFailures(a.key, { repositoryArn: a.arn, providers: {} });
+        await store.putFailures(b.key, undefined);
+        expect(await store.getFailures(a.key)).toBeUndefined();
+        expect(await store.listFailures()).toEqual(new Map());
+      });
     });
 
     describe('ticket index', () => {

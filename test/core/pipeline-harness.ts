@@ -51,6 +51,7 @@ export const SETTINGS: PipelineSettings = {
   ownerCacheTtlMs: 3_600_000,
   riskCacheTtlMs: 3_600_000,
   reviewChannel: 'C0REVIEW',
+  retryBackoff: { baseMs: 300_000, capMs: 900_000 },
 };
 
 export interface Harness {

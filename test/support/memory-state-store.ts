@@ -3,6 +3,7 @@ import { HubwardenError } from '../../src/core/errors.js';
 import type { Finding } from '../../src/core/model.js';
 import type {
   PollCursor,
+  RepositoryFailures,
   RepositoryRecord,
   StateStore,
   TicketIndexEntry,
@@ -35,6 +36,7 @@ export class MemoryStateStore implements StateStore {
   readonly #repositories = new Set<string>();
   readonly #records = new Map<string, string>();
   #cursor: string | undefined;
+  readonly #failures = new Map<string, string>();
   #ticketIndex: Map<string, string> | undefined;
   readonly #suppressions = new Map<string, string>();
   readonly #cache = new Map<string, Expiring>();
@@ -93,6 +95,20 @@ export class MemoryStateStore implements StateStore {
   async putRecord(record: RepositoryRecord): Promise<void> {
     this.#records.set(record.repository.key, JSON.stringify(record));
     this.#repositories.add(record.repository.key);
+  }
+
+  async getFailures(repositoryKey: string): Promise<RepositoryFailures | undefined> {
+    const json = this.#failures.get(repositoryKey);
+    return json ? (JSON.parse(json) as RepositoryFailures) : undefined;
+  }
+
+  async putFailures(repositoryKey: string, failures: RepositoryFailures | undefined): Promise<void> {
+    if (!failures || Object.keys(failures.providers).length === 0) this.#failures.delete(repositoryKey);
+    else this.#failures.set(repositoryKey, JSON.stringify(failures));
+  }
+
+  async listFailures(): Promise<Map<string, RepositoryFailures>> {
+    return new Map([...this.#failures].map(([key, json]) => [key, JSON.parse(json) as RepositoryFailures]));
   }
 
   async getPollCursor(): Promise<PollCursor | undefined> {

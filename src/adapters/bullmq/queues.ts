@@ -27,9 +27,9 @@ export const closeQueues = async (queues: Queues): Promise<void> => {
   await Promise.all(Object.values(queues).map((queue) => queue.close()));
 };
 
-/** Job ids may not contain `:`; repository keys are hex digests, so these ids are safe and stable. */
-export const repositoryJobId = (repositoryKey: string, fingerprint: string): string =>
-  `repo-${repositoryKey}-${fingerprint}`;
+/** Job ids may not contain `:`; repository keys and generations are hex digests, so these ids are safe. */
+export const repositoryJobId = (repositoryKey: string, generation: string): string =>
+  `repo-${repositoryKey}-${generation}`;
 
 export interface RepositoryJobData {
   readonly repositoryKey: string;
@@ -48,24 +48,24 @@ export interface SuppressionJobData {
 }
 
 /**
- * One job per repository change. The id carries the inputs' fingerprint: the same change queued twice
- * (two polls, two scheduler replicas) is one job; a newer change is a new job, serialised by the
- * repository lock.
+ * One job per repository change. The id carries the work's generation: the same change queued twice
+ * (two polls, two scheduler replicas) is one job; a newer change, a return to an earlier state or a
+ * retry after a failure is a new job, serialised by the repository lock.
  */
 const ENQUEUE_SLICE = 500;
 
 export const enqueueRepositories = async (
   queues: Queues,
-  due: readonly { repositoryKey: string; fingerprint: string }[],
+  due: readonly { repositoryKey: string; generation: string }[],
 ): Promise<string[]> => {
   const ids: string[] = [];
   // In slices: 20,000 jobs built and sent at once would hold them all in memory (and in one Redis call).
   for (let start = 0; start < due.length; start += ENQUEUE_SLICE) {
     const jobs = await queues.repository.addBulk(
-      due.slice(start, start + ENQUEUE_SLICE).map(({ repositoryKey, fingerprint }) => ({
+      due.slice(start, start + ENQUEUE_SLICE).map(({ repositoryKey, generation }) => ({
         name: 'reconcile',
         data: { repositoryKey } satisfies RepositoryJobData,
-        opts: { jobId: repositoryJobId(repositoryKey, fingerprint) },
+        opts: { jobId: repositoryJobId(repositoryKey, generation) },
       })),
     );
     for (const job of jobs) ids.push(job.id ?? '');

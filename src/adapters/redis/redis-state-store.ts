@@ -3,6 +3,7 @@ import { HubwardenError } from '../../core/errors.js';
 import type { Finding } from '../../core/model.js';
 import type {
   PollCursor,
+  RepositoryFailures,
   RepositoryRecord,
   StateStore,
   TicketIndexEntry,
@@ -75,6 +76,24 @@ export class RedisStateStore implements StateStore {
       .set(this.#key('record', record.repository.key), JSON.stringify(record))
       .sadd(this.#key('repositories'), record.repository.key)
       .exec();
+  }
+
+  async getFailures(repositoryKey: string): Promise<RepositoryFailures | undefined> {
+    const json = await this.#redis.hget(this.#key('failures'), repositoryKey);
+    return json ? (JSON.parse(json) as RepositoryFailures) : undefined;
+  }
+
+  async putFailures(repositoryKey: string, failures: RepositoryFailures | undefined): Promise<void> {
+    if (!failures || Object.keys(failures.providers).length === 0) {
+      await this.#redis.hdel(this.#key('failures'), repositoryKey);
+      return;
+    }
+    await this.#redis.hset(this.#key('failures'), repositoryKey, JSON.stringify(failures));
+  }
+
+  async listFailures(): Promise<Map<string, RepositoryFailures>> {
+    const all = await this.#redis.hgetall(this.#key('failures'));
+    return new Map(Object.entries(all).map(([key, json]) => [key, JSON.parse(json) as RepositoryFailures]));
   }
 
   async getPollCursor(): Promise<PollCursor | undefined> {

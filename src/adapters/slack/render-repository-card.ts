@@ -92,7 +92,7 @@ const fallbackTextOf = (card: RepositoryCard): string => {
   const parts = [
     `ECR repository ${repository.name} (account ${repository.accountId}, ${repository.region})`,
     `owner ${owner.owner.name}`,
-    `ticket ${ticket?.key ?? 'none yet'}`,
+    `ticket ${ticket?.key ?? (card.ticketProblem ? 'failed' : 'none yet')}`,
     PHASE_WORDS[card.phase],
     risks.length > 0 ? `risks: ${risks.map((risk) => risk.summary).join('; ')}` : 'no pre-fix risks',
   ];
@@ -149,6 +149,7 @@ export const renderRepositoryCard = (card: RepositoryCard): RenderedMessage => {
         mrkdwn(`*Ticket*\n${ticketLinkOf(card.ticket)}`),
       ],
     },
+    ...(card.ticketProblem ? [plainSection(card.ticketProblem)] : []),
     mrkdwnSection(status.line),
     ...(status.detail === undefined ? [] : [plainSection(status.detail)]),
     plainSection(risks),

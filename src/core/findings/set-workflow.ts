@@ -17,8 +17,12 @@ export const setWorkflow = async (
   findings: readonly Finding[],
   workflow: WorkflowStatus,
   note: string,
+  /** also rewrite the note of findings already in this status */
+  options: { renote?: boolean } = {},
 ): Promise<number> => {
-  const targets = findings.filter((finding) => finding.workflow !== workflow);
+  const targets = options.renote
+    ? [...findings]
+    : findings.filter((finding) => finding.workflow !== workflow);
   let moved = 0;
   const refused: UnprocessedFinding[] = [];
   try {

@@ -32,9 +32,14 @@ const refs = ({ ticketKey, message }: NoteRefs): string =>
 /** How a "back to NEW" note starts: such findings keep NEW and their reason (CONTRACT §5). */
 export const RESTORED_NOTE = 'hubwarden: back to NEW.';
 
+/** Marks a note written while the ticket could not be made: it is rewritten once the ticket exists. */
+export const TICKET_FAILED_MARK = ' Ticket failed:';
+
 export const notes = {
-  notified: (at: NoteRefs, owner: OwnerResolution) =>
-    clampNote(`hubwarden: tracked.${refs(at)} Owner ${owner.owner.name} (${owner.detail}).`),
+  notified: (at: NoteRefs, owner: OwnerResolution, ticketProblem?: string) =>
+    clampNote(
+      `hubwarden: tracked.${refs(at)}${ticketProblem ? `${TICKET_FAILED_MARK} ${ticketProblem}` : ''} Owner ${owner.owner.name} (${owner.detail}).`,
+    ),
   fixed: (at: NoteRefs, by: string, when: string) =>
     clampNote(`hubwarden: fixed.${refs(at)} Image tags set to IMMUTABLE and verified by ${by} at ${when}.`),
   suppressed: (at: NoteRefs, by: string, until: string, justification: string) =>
@@ -44,7 +49,7 @@ export const notes = {
 
 /** Only the references part of a note counts: free text after it (a justification) could imitate one. */
 const referencesOf = (note: string | undefined): string =>
-  note?.split(/ (?:Owner|Image tags|Justification:|Why:)/)[0] ?? '';
+  note?.split(/ (?:Owner|Image tags|Justification:|Why:|Ticket failed:)/)[0] ?? '';
 
 const MESSAGE_IN_NOTE = /\bSlack ([A-Z0-9]+)\/(\d+\.\d+)\./;
 

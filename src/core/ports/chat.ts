@@ -14,6 +14,8 @@ export interface RepositoryCard {
   readonly repository: RepositoryRef;
   readonly owner: OwnerResolution;
   readonly ticket: { readonly key: string; readonly url: string } | undefined;
+  /** why the ticket could not be created or updated (one line, plain text), while that lasts */
+  readonly ticketProblem?: string;
   readonly risks: readonly Risk[];
   readonly phase: RepositoryPhase;
   /** chat user id of who caused the latest change (fixer, suppressor, reviewer) */

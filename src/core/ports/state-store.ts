@@ -49,6 +49,29 @@ export interface RepositoryRecord {
   readonly processedFingerprint: string | undefined;
 }
 
+/** Why one provider's part of a repository's work failed for good, and when it is tried again. */
+export interface ProviderFailure {
+  /** the classified error code, e.g. `jira.invalid`, `ecr.access_denied` */
+  readonly code: string;
+  /** one line from the provider's answer; never a secret */
+  readonly reason: string;
+  /** first failure of this streak (ISO) */
+  readonly since: string;
+  /** latest failure (ISO) */
+  readonly at: string;
+  /** failures in a row */
+  readonly attempts: number;
+  /** not tried again before this time (ISO); `hubwarden sync --once` tries at once */
+  readonly retryAt: string;
+}
+
+/** A repository whose work failed for good at one or more providers. */
+export interface RepositoryFailures {
+  readonly repositoryArn: string;
+  /** by provider (`jira`, `slack`, `securityhub`, `ecr`, `sts`, ...) */
+  readonly providers: Readonly<Record<string, ProviderFailure>>;
+}
+
 export interface PollCursor {
   /** highest `UpdatedAt` seen (ISO) */
   readonly updatedAt: string;
@@ -73,6 +96,13 @@ export interface StateStore {
 
   getRecord(repositoryKey: string): Promise<RepositoryRecord | undefined>;
   putRecord(record: RepositoryRecord): Promise<void>;
+
+  /** the repository's failures for good, if any */
+  getFailures(repositoryKey: string): Promise<RepositoryFailures | undefined>;
+  /** replaces them; `undefined` or no providers forgets the repository's failures */
+  putFailures(repositoryKey: string, failures: RepositoryFailures | undefined): Promise<void>;
+  /** every repository with failures, by repository key, read in one call (polls and metrics use it) */
+  listFailures(): Promise<Map<string, RepositoryFailures>>;
 
   getPollCursor(): Promise<PollCursor | undefined>;
   setPollCursor(cursor: PollCursor): Promise<void>;

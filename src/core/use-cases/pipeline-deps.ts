@@ -1,4 +1,5 @@
 import type { ControlModule } from '../controls/control.js';
+import type { RetryBackoff } from '../failures/provider-failures.js';
 import type { OwnersPolicy } from '../owners/owners-policy.js';
 import type { Chat } from '../ports/chat.js';
 import type { FindingsSource } from '../ports/findings-source.js';
@@ -16,6 +17,8 @@ export interface PipelineSettings {
   readonly ownerCacheTtlMs: number;
   readonly riskCacheTtlMs: number;
   readonly reviewChannel: string | undefined;
+  /** when a repository whose work failed for good is tried again */
+  readonly retryBackoff: RetryBackoff;
 }
 
 /** Everything the use cases need, wired once by the composition root. */

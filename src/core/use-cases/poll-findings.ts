@@ -1,5 +1,6 @@
 import { parseFinding, type SkipReason } from '../findings/parse-finding.js';
 import { isFailing } from '../findings/repository-findings.js';
+import { digestOf } from '../hash.js';
 import type { Finding } from '../model.js';
 import type { Ticket } from '../ports/ticket-tracker.js';
 import type { TicketIndexEntry } from '../ports/state-store.js';
@@ -21,10 +22,28 @@ export interface PollOptions {
 export interface DueRepository {
   readonly repositoryKey: string;
   readonly fingerprint: string;
+  /**
+   * Names this piece of work (the job id is derived from it): the same change seen by two polls is one
+   * piece of work, but a repository that returns to an earlier state (FAILED, PASSED, FAILED again) or
+   * is tried again after a failure is a new one, even while the earlier job is still kept.
+   */
+  readonly generation: string;
 }
 
 /** Queues the work for the due repositories; the cursor moves only once this has resolved. */
 export type QueueDue<Q> = (due: readonly DueRepository[]) => Promise<Q>;
+
+/** The newest `UpdatedAt` of these findings: Security Hub moves it at every re-evaluation. */
+const newestUpdate = (findings: readonly Finding[]): string =>
+  findings.reduce((newest, finding) => (finding.updatedAt > newest ? finding.updatedAt : newest), '');
+
+export const workGeneration = (
+  findings: readonly Finding[],
+  fingerprint: string,
+  processedFingerprint: string | undefined,
+  lastFailureAt: string | undefined,
+): string =>
+  digestOf([processedFingerprint ?? null, fingerprint, newestUpdate(findings), lastFailureAt ?? null]);
 
 export interface PollResult<Q = unknown> {
   readonly mode: PollMode;
@@ -114,7 +133,10 @@ export const pollFindings = async <Q>(
     if (isFailing(findings)) failingRepositories += 1;
     const fingerprint = inputsFingerprint(findings, deps);
     const record = await deps.state.getRecord(repositoryKey);
-    if (record?.processedFingerprint !== fingerprint) due.push({ repositoryKey, fingerprint });
+    if (record?.processedFingerprint !== fingerprint) {
+      const generation = workGeneration(findings, fingerprint, record?.processedFingerprint, undefined);
+      due.push({ repositoryKey, fingerprint, generation });
+    }
   }
   const queued = await queueDue(due);
   await deps.state.setPollCursor({

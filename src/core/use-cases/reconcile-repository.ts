@@ -1,3 +1,4 @@
+import { FailureLedger, describeFailure, isFinalFailure } from '../failures/provider-failures.js';
 import { findingsFingerprint } from '../findings/repository-findings.js';
 import { setWorkflow } from '../findings/set-workflow.js';
 import {
@@ -5,6 +6,7 @@ import {
   notes,
   RESTORED_NOTE,
   SUPPRESSED_NOTE,
+  TICKET_FAILED_MARK,
   ticketKeyFromNotes,
 } from '../findings/workflow-notes.js';
 import { digestOf } from '../hash.js';
@@ -12,7 +14,7 @@ import { ensureMessage, type MessageOutcome } from '../messages/ensure-message.j
 import type { Finding, OwnerResolution, RepositoryRef, Risk } from '../model.js';
 import { repositoryTags, resolveOwner } from '../owners/resolve-owner.js';
 import type { RepositoryCard } from '../ports/chat.js';
-import type { RepositoryRecord } from '../ports/state-store.js';
+import type { RepositoryFailures, RepositoryRecord } from '../ports/state-store.js';
 import type { Suppression } from '../suppression.js';
 import { ensureTicket, type TicketOutcome, type TicketStep } from '../tickets/ensure-ticket.js';
 import { comments, newTicketFor } from '../tickets/ticket-content.js';
@@ -28,11 +30,20 @@ export interface ReconcileResult {
   readonly repositoryKey: string;
   readonly repositoryArn: string | undefined;
   readonly failing: boolean;
-  readonly ticket: TicketOutcome;
+  /** `failed`: Jira refused (or failed on the last attempt); the rest of the work went ahead */
+  readonly ticket: TicketOutcome | 'failed';
   readonly ticketKey: string | undefined;
-  readonly message: MessageOutcome;
+  /** `failed`: Slack refused (or failed on the last attempt); the rest of the work went ahead */
+  readonly message: MessageOutcome | 'failed';
   /** findings whose workflow status hubwarden changed */
   readonly findingsUpdated: number;
+  /** what is failing for good at each provider after this run, if anything */
+  readonly failures?: RepositoryFailures | undefined;
+}
+
+export interface ReconcileOptions {
+  /** no retry follows this run: a transient failure is handled as a refusal */
+  readonly finalAttempt?: boolean;
 }
 
 const LOCK = { ttlMs: 20_000, waitMs: 30_000 };
@@ -58,20 +69,65 @@ export const inputsFingerprint = (
 export const reconcileRepository = async (
   deps: PipelineDeps,
   repositoryKey: string,
+  options: ReconcileOptions = {},
 ): Promise<ReconcileResult> =>
-  deps.state.withLock(`repo:${repositoryKey}`, LOCK, () => reconcileLocked(deps, repositoryKey));
+  deps.state.withLock(`repo:${repositoryKey}`, LOCK, () => reconcileLocked(deps, repositoryKey, options));
 
-/** The same, for callers that already hold the repository's lock. */
+/**
+ * The same, for callers that already hold the repository's lock. One provider's refusal does not stop
+ * the others: a ticket Jira refuses still gets its message and its findings' note (both saying why), a
+ * message Slack refuses still gets its ticket, and each failure is recorded with when to try again.
+ * What stops the whole run (an account that denies access) is recorded too, then thrown.
+ */
 export const reconcileLocked = async (
   deps: PipelineDeps,
   repositoryKey: string,
+  options: ReconcileOptions = {},
 ): Promise<ReconcileResult> => {
   const findings = await deps.state.findingsOf(repositoryKey);
   const stored = await deps.state.getRecord(repositoryKey);
   const repository = findings[0]?.repository ?? stored?.repository;
   const unchanged = { repositoryKey, ticket: 'none', message: 'none', findingsUpdated: 0 } as const;
   if (!repository) return { ...unchanged, repositoryArn: undefined, failing: false, ticketKey: undefined };
+  const ledger = new FailureLedger(deps, repository, deps.settings.retryBackoff);
+  try {
+    return await reconcileKnown(deps, { repositoryKey, repository, stored, findings }, ledger, options);
+  } catch (error) {
+    if (isFinalFailure(error, options.finalAttempt ?? false)) {
+      ledger.failed(describeFailure(error).provider, error);
+      await ledger.save();
+    }
+    throw error;
+  }
+};
+
+const reconcileKnown = async (
+  deps: PipelineDeps,
+  known: {
+    repositoryKey: string;
+    repository: RepositoryRef;
+    stored: RepositoryRecord | undefined;
+    findings: Finding[];
+  },
+  ledger: FailureLedger,
+  options: ReconcileOptions,
+): Promise<ReconcileResult> => {
+  const { repositoryKey, repository, stored, findings } = known;
+  const unchanged = { repositoryKey, ticket: 'none', message: 'none', findingsUpdated: 0 } as const;
   const log = deps.log.child({ repositoryArn: repository.arn });
+  /** runs one provider's part; a refusal is recorded and answered as `undefined` instead of thrown */
+  const isolated = async <T>(provider: string, work: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      const result = await work();
+      ledger.succeeded(provider);
+      return result;
+    } catch (error) {
+      if (!isFinalFailure(error, options.finalAttempt ?? false)) throw error;
+      ledger.failed(provider, error);
+      log.warn({ err: error, provider }, `${provider} refused this repository's work; the rest goes ahead`);
+      return undefined;
+    }
+  };
   const now = deps.clock();
 
   let record = stored ?? emptyRecord(repository);
@@ -104,6 +160,8 @@ export const reconcileLocked = async (
   if (!failing && !record.ticket && !hintKey && record.fix === undefined) {
     // Never failed while we watched, or already handled: nothing to open, nothing to close.
     await save({ processedFingerprint: fingerprint });
+    for (const provider of ['jira', 'slack', 'securityhub', 'ecr', 'sts']) ledger.succeeded(provider);
+    await ledger.save();
     return { ...unchanged, repositoryArn: repository.arn, failing, ticketKey: undefined };
   }
 
@@ -134,53 +192,69 @@ export const reconcileLocked = async (
     risks,
     deps.settings.jiraDeployment,
   );
-  const ticket = await ensureTicket(
-    { tracker: deps.tracker, state: deps.state, log },
-    {
-      repository,
-      record: record.ticket,
-      hintKey,
-      content,
-      contentHash: digestOf(content),
-      goal: failing && !active ? 'open' : 'closed',
-      step: ticketStep(deps, {
-        failing,
-        active,
-        record,
-        suppression,
-        fingerprint,
-        failures: failures.length,
-      }),
-      save: (ticketRecord) => save({ ticket: ticketRecord }),
-    },
+  const ticket = await isolated('jira', () =>
+    ensureTicket(
+      { tracker: deps.tracker, state: deps.state, log },
+      {
+        repository,
+        record: record.ticket,
+        hintKey,
+        content,
+        contentHash: digestOf(content),
+        goal: failing && !active ? 'open' : 'closed',
+        step: ticketStep(deps, {
+          failing,
+          active,
+          record,
+          suppression,
+          fingerprint,
+          failures: failures.length,
+        }),
+        save: (ticketRecord) => save({ ticket: ticketRecord }),
+      },
+    ),
   );
+  const ticketFailure = ledger.reasonOf('jira');
+  const ticketProblem =
+    ticketFailure &&
+    `The Jira ticket ${record.ticket ? 'could not be updated' : 'could not be created'}: ${ticketFailure} hubwarden will try again.`;
+  ledger.succeeded('ecr');
+  ledger.succeeded('sts');
 
-  const message = await publishCard(deps, record.message, (changes) => save({ message: changes }), {
-    repository,
-    owner,
-    ticket: record.ticket ? { key: record.ticket.key, url: record.ticket.url } : undefined,
-    risks,
-    ...phaseOf(failing, record, suppression, now),
-    ...cardDetail(record, suppression),
-    suppression,
-  });
-  const findingsUpdated = await mirrorWorkflow(deps, {
-    findings,
-    failures,
-    owner,
-    suppression,
-    active,
-    record,
-  });
+  const message = await isolated('slack', () =>
+    publishCard(deps, record.message, (changes) => save({ message: changes }), {
+      repository,
+      owner,
+      ticket: record.ticket ? { key: record.ticket.key, url: record.ticket.url } : undefined,
+      ...(ticketProblem ? { ticketProblem } : {}),
+      risks,
+      ...phaseOf(failing, record, suppression, now),
+      ...cardDetail(record, suppression),
+      suppression,
+    }),
+  );
+  const findingsUpdated = await isolated('securityhub', () =>
+    mirrorWorkflow(deps, {
+      findings,
+      failures,
+      owner,
+      suppression,
+      active,
+      record,
+      ticketProblem: ticketFailure,
+    }),
+  );
   await save({ processedFingerprint: inputsFingerprint(await deps.state.findingsOf(repositoryKey), deps) });
+  const failuresAfter = await ledger.save();
   return {
     repositoryKey,
     repositoryArn: repository.arn,
     failing,
-    ticket: ticket.outcome,
+    ticket: ticket?.outcome ?? 'failed',
     ticketKey: record.ticket?.key,
-    message,
-    findingsUpdated,
+    message: message ?? 'failed',
+    findingsUpdated: findingsUpdated ?? 0,
+    ...(failuresAfter ? { failures: failuresAfter } : {}),
   };
 };
 
@@ -248,6 +322,8 @@ const mirrorWorkflow = async (
     suppression: Suppression | undefined;
     active: boolean;
     record: RepositoryRecord;
+    /** why the ticket could not be made or changed in this run */
+    ticketProblem: string | undefined;
   },
 ): Promise<number> => {
   const ticketKey = input.record.ticket?.key;
@@ -279,12 +355,22 @@ const mirrorWorkflow = async (
       notes.restored(refs, `the suppression ended (${endedWhy(suppression)})`),
     );
   }
-  if (!ticketKey || input.record.ticket?.status !== 'open') return 0;
+  const { ticketProblem } = input;
+  // Without a ticket the owner is still told (by the message), so the findings are notified all the same.
+  if (!ticketProblem && (!ticketKey || input.record.ticket?.status !== 'open')) return 0;
   // NEW with hubwarden's own "back to NEW" note is a deliberate state, not a new finding to notify.
   const fresh = input.failures.filter(
-    (finding) => finding.workflow === 'NEW' && !finding.hubwardenNote?.startsWith(RESTORED_NOTE),
+    (finding) =>
+      (finding.workflow === 'NEW' && !finding.hubwardenNote?.startsWith(RESTORED_NOTE)) ||
+      // notified while the ticket failed: the note now names the ticket instead
+      (!ticketProblem &&
+        ticketKey !== undefined &&
+        finding.workflow === 'NOTIFIED' &&
+        finding.hubwardenNote?.includes(TICKET_FAILED_MARK) === true),
   );
-  return setWorkflow(deps, fresh, 'NOTIFIED', notes.notified(refs, input.owner));
+  return setWorkflow(deps, fresh, 'NOTIFIED', notes.notified(refs, input.owner, ticketProblem), {
+    renote: true,
+  });
 };
 
 const cardDetail = (
