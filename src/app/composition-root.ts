@@ -53,12 +53,15 @@ export const composeService = (config: Config, log: Logger): Service => {
   const aws = awsAdaptersFor(env);
   const jira = new JiraTicketTracker({
     baseUrl: env.JIRA_BASE_URL,
+    ...(env.JIRA_SITE_URL ? { siteUrl: env.JIRA_SITE_URL } : {}),
     deployment: env.JIRA_DEPLOYMENT,
     auth: env.JIRA_PAT
       ? { pat: env.JIRA_PAT }
       : { email: env.JIRA_EMAIL ?? '', apiToken: env.JIRA_API_TOKEN ?? '' },
     projectKey: env.JIRA_PROJECT,
     issueType: env.JIRA_ISSUE_TYPE,
+    ...(env.JIRA_EXTRA_FIELDS ? { extraFields: env.JIRA_EXTRA_FIELDS } : {}),
+    closeResolution: env.JIRA_CLOSE_RESOLUTION,
     // Waits for the site's rate instead of bursting into 429s (each of which pauses the repository queue).
     request: rateLimitedRequest(createFetchRequest(), {
       perSecond: env.JIRA_REQUESTS_PER_SECOND,

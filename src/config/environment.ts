@@ -20,6 +20,22 @@ const url = z.url({ protocol: /^https?$/ });
 const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
 
+/** A JSON object given as a string, e.g. `{"customfield_10010": {"value": "High"}}`; the value is never echoed. */
+const jsonObject = z.string().transform((text, context) => {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value === 'object' && value !== null && !Array.isArray(value))
+      return value as Record<string, unknown>;
+  } catch {
+    // reported below, without the text
+  }
+  context.addIssue({
+    code: 'custom',
+    message: 'must be a JSON object of Jira fields, e.g. {"customfield_10010": {"value": "High"}}',
+  });
+  return z.NEVER;
+});
+
 const roleTemplate = z
   .string()
   .regex(/^arn:(\{partition\}|aws[a-z-]*):iam::(\{accountId\}|\d{12}):role\/[\w+=,.@/-]+$/, {
@@ -43,6 +59,8 @@ const schema = z.object({
     .regex(/^[^:\s]+$/, { message: 'must not contain ":" or spaces' })
     .default('{hubwarden}'),
   JIRA_BASE_URL: url,
+  JIRA_SITE_URL: optional(url),
+  JIRA_EXTRA_FIELDS: optional(jsonObject),
   JIRA_EMAIL: optional(z.string().min(3)),
   JIRA_API_TOKEN: optional(z.string().min(1)),
   JIRA_PAT: optional(z.string().min(1)),
@@ -55,6 +73,7 @@ const schema = z.object({
   JIRA_DONE_TRANSITION: z.string().min(1).default('Done'),
   JIRA_SUPPRESSED_TRANSITION: optional(z.string().min(1)),
   JIRA_REOPEN_TRANSITION: z.string().min(1).default('To Do'),
+  JIRA_CLOSE_RESOLUTION: z.string().min(1).default('Done'),
   SLACK_BOT_TOKEN: z.string().startsWith('xoxb-', { message: 'must be a bot token (xoxb-...)' }),
   SLACK_SIGNING_SECRET: z.string().min(8),
   SLACK_API_URL: url.default('https://slack.com/api/'),
@@ -89,8 +108,18 @@ const crossSettingProblems = (env: Readonly<Record<string, string | undefined>>)
       problem: 'needs a {hash tag} on a Redis Cluster, e.g. {hubwarden}',
     });
   }
-  if (set('JIRA_PAT')) return problems;
-  if (env.JIRA_DEPLOYMENT === 'datacenter') {
+  const datacenter = env.JIRA_DEPLOYMENT === 'datacenter';
+  if (set('JIRA_PAT')) {
+    if (!set('JIRA_DEPLOYMENT') || env.JIRA_DEPLOYMENT === 'cloud') {
+      problems.push({
+        setting: 'JIRA_PAT',
+        problem:
+          'cannot be used with Jira Cloud (JIRA_DEPLOYMENT=cloud, the default): Cloud refuses personal access tokens as bearer tokens. Use JIRA_EMAIL and JIRA_API_TOKEN, or set JIRA_DEPLOYMENT=datacenter',
+      });
+    }
+    return problems;
+  }
+  if (datacenter) {
     problems.push({ setting: 'JIRA_PAT', problem: 'is required for Jira Data Center' });
     return problems;
   }

@@ -149,9 +149,15 @@ describe('parseEnvironment', () => {
     expect(problems.every((problem) => problem.problem.length > 0)).toBe(true);
   });
 
-  it('accepts Cloud basic auth or a PAT; Data Center needs JIRA_PAT', () => {
+  it('Cloud takes basic auth and refuses a PAT with a clear sentence; Data Center needs JIRA_PAT', () => {
     const { JIRA_EMAIL: _email, JIRA_API_TOKEN: _token, ...withoutCloudAuth } = VALID;
-    expect(parseEnvironment({ ...withoutCloudAuth, JIRA_PAT: SECRETS.JIRA_PAT }).ok).toBe(true);
+    for (const deployment of [{}, { JIRA_DEPLOYMENT: 'cloud' }]) {
+      const problems = problemsOf({ ...withoutCloudAuth, ...deployment, JIRA_PAT: SECRETS.JIRA_PAT });
+      expect(problems).toHaveLength(1);
+      expect(problems[0]?.setting).toBe('JIRA_PAT');
+      expect(problems[0]?.problem).toMatch(/cannot be used with Jira Cloud.*JIRA_EMAIL and JIRA_API_TOKEN/);
+      expectNoSecret(JSON.stringify(problems));
+    }
     expect(
       problemsOf(withoutCloudAuth)
         .map((problem) => problem.setting)
@@ -188,6 +194,29 @@ describe('parseEnvironment', () => {
     const text = JSON.stringify(problems);
     expectNoSecret(text);
     expect(text).not.toContain('FAKE1');
+  });
+
+  it('keeps the Jira site URL apart from the API base, and reads JIRA_EXTRA_FIELDS as a JSON object', () => {
+    const scoped = parseEnvironment({
+      ...VALID,
+      JIRA_BASE_URL: 'https://api.atlassian.com/ex/jira/0b2c4e1a-cloud-id',
+      JIRA_SITE_URL: 'https://acme.atlassian.net',
+      JIRA_EXTRA_FIELDS: '{"customfield_10010": {"value": "High"}, "components": [{"name": "ECR"}]}',
+    });
+    if (!scoped.ok) throw new Error(JSON.stringify(scoped.problems));
+    expect(scoped.value.JIRA_SITE_URL).toBe('https://acme.atlassian.net');
+    expect(scoped.value.JIRA_EXTRA_FIELDS).toEqual({
+      customfield_10010: { value: 'High' },
+      components: [{ name: 'ECR' }],
+    });
+    expect(scoped.value.JIRA_CLOSE_RESOLUTION).toBe('Done');
+    for (const bad of ['{"a": ', '[1, 2]', '"text"', 'null']) {
+      const problems = problemsOf({ ...VALID, JIRA_EXTRA_FIELDS: bad });
+      expect(problems).toEqual([
+        { setting: 'JIRA_EXTRA_FIELDS', problem: expect.stringMatching(/must be a JSON object/) },
+      ]);
+    }
+    expect(settingsOf({ ...VALID, JIRA_SITE_URL: 'acme.atlassian.net' })).toEqual(['JIRA_SITE_URL']);
   });
 
   it('needs a {hash tag} in QUEUE_PREFIX on a Redis Cluster', () => {

@@ -52,6 +52,33 @@ const errorDetail = (body: unknown): string => {
   return [...messages, ...fields].join('; ').slice(0, MAX_DETAIL_LENGTH);
 };
 
+/** Jira's per-field messages (`errors`) of an error body; empty when it has none. */
+const fieldErrorsOf = (body: unknown): Record<string, string> => {
+  if (typeof body !== 'object' || body === null) return {};
+  const { errors } = body as { errors?: unknown };
+  if (typeof errors !== 'object' || errors === null || Array.isArray(errors)) return {};
+  return Object.fromEntries(
+    Object.entries(errors).map(([field, message]) => [field, String(message).slice(0, MAX_DETAIL_LENGTH)]),
+  );
+};
+
+/**
+ * A refusal that names fields (`errors: { assignee: "User 'x' cannot be assigned issues." }`), so the adapter
+ * can react to the field (leave the ticket unassigned, set a resolution) without reading message text.
+ */
+export class JiraFieldRefusal extends HubwardenError {
+  constructor(
+    message: string,
+    options: ConstructorParameters<typeof HubwardenError>[1],
+    readonly fieldErrors: Readonly<Record<string, string>>,
+  ) {
+    super(message, options);
+  }
+}
+
+export const isFieldRefusal = (error: unknown, field: string): error is JiraFieldRefusal =>
+  error instanceof JiraFieldRefusal && error.fieldErrors[field] !== undefined;
+
 const PERMANENT_CODES: Readonly<Record<number, string>> = {
   400: 'jira.invalid',
   401: 'jira.unauthorized',
@@ -89,12 +116,16 @@ export const classifyJiraResponse = (
       ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
     });
   }
-  return new HubwardenError(message, {
-    kind: 'permanent',
+  const permanent = {
+    kind: 'permanent' as const,
     code: PERMANENT_CODES[status] ?? 'jira.rejected',
-    service: 'jira',
+    service: 'jira' as const,
     status,
-  });
+  };
+  const fieldErrors = fieldErrorsOf(answer.body);
+  return Object.keys(fieldErrors).length > 0
+    ? new JiraFieldRefusal(message, permanent, fieldErrors)
+    : new HubwardenError(message, permanent);
 };
 
 const authorizationHeader = (auth: JiraRequestOptions['auth']): string | undefined => {

@@ -41,6 +41,8 @@ export const transitionsSchema = z.object({
       id: z.string(),
       name: z.string(),
       to: statusSchema,
+      /** the transition screen's fields (with `expand=transitions.fields`) */
+      fields: z.record(z.string(), z.object({ required: z.boolean() })).optional(),
     }),
   ),
 });

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Doc } from '../../core/document.js';
+import { code, paragraph, text, type Doc } from '../../core/document.js';
 import { HubwardenError, isHubwardenError } from '../../core/errors.js';
 import type {
   Assignee,
@@ -9,7 +9,7 @@ import type {
   TicketTracker,
 } from '../../core/ports/ticket-tracker.js';
 import { docToAdf } from './adf.js';
-import { createFetchRequest, type JiraRequestFunction } from './fetch-request.js';
+import { createFetchRequest, isFieldRefusal, type JiraRequestFunction } from './fetch-request.js';
 import { issuesWithAllLabelsJql } from './jql.js';
 import { JiraRest, type JiraAuth } from './jira-rest.js';
 import {
@@ -30,10 +30,19 @@ export type JiraDeployment = 'cloud' | 'datacenter';
 export interface JiraTicketTrackerOptions {
   /** e.g. `https://acme.atlassian.net`, or a Data Center URL with its context path */
   readonly baseUrl: string;
+  /**
+   * the site people open, for ticket links; default `baseUrl`. Differs with Cloud scoped API tokens, whose
+   * API base is `https://api.atlassian.com/ex/jira/{cloudId}` while people browse `https://acme.atlassian.net`.
+   */
+  readonly siteUrl?: string;
   readonly deployment: JiraDeployment;
   readonly auth: JiraAuth;
   readonly projectKey: string;
   readonly issueType: string;
+  /** fields set on every created ticket besides hubwarden's own (required custom fields of the create screen) */
+  readonly extraFields?: Readonly<Record<string, unknown>>;
+  /** resolution set by a transition whose screen asks for one (Data Center close screens); default `Done` */
+  readonly closeResolution?: string;
   /** jira-client's request function; defaults to `createFetchRequest()` */
   readonly request?: JiraRequestFunction;
   /** per-request timeout; default 30 s */
@@ -77,20 +86,25 @@ const sameName = (a: string, b: string): boolean => a.trim().toLowerCase() === b
 /** The ticket tracker on Jira Cloud (REST v3, ADF) or Data Center (REST v2, wiki markup). */
 export class JiraTicketTracker implements TicketTracker {
   private readonly rest: JiraRest;
-  private readonly baseUrl: string;
+  private readonly siteUrl: string;
+  private readonly extraFields: Readonly<Record<string, unknown>>;
+  private readonly closeResolution: string;
   private readonly deployment: JiraDeployment;
   private readonly projectKey: string;
   private readonly issueType: string;
   private readonly searchPageSize: number;
 
   constructor(options: JiraTicketTrackerOptions) {
-    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    const baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.siteUrl = (options.siteUrl ?? baseUrl).replace(/\/+$/, '');
+    this.extraFields = options.extraFields ?? {};
+    this.closeResolution = options.closeResolution ?? 'Done';
     this.deployment = options.deployment;
     this.projectKey = options.projectKey;
     this.issueType = options.issueType;
     this.searchPageSize = options.searchPageSize ?? 100;
     this.rest = new JiraRest({
-      baseUrl: this.baseUrl,
+      baseUrl,
       apiVersion: options.deployment === 'cloud' ? '3' : '2',
       auth: options.auth,
       request: options.request ?? createFetchRequest(),
@@ -113,23 +127,36 @@ export class JiraTicketTracker implements TicketTracker {
   async create(ticket: NewTicket): Promise<Ticket> {
     const assignee = this.assigneeField(ticket.assignee);
     const fields = {
+      ...this.extraFields,
       project: { key: this.projectKey },
       issuetype: { name: this.issueType },
       summary: this.summaryOf(ticket.summary),
       description: this.render(ticket.description),
       labels: [...ticket.labels],
-      ...(assignee ? { assignee } : {}),
     };
-    const created = parseAnswer(
-      createdIssueSchema,
-      await this.rest.send('POST', '/issue', { body: { fields } }),
-      'create',
-    );
+    const post = async (withAssignee: boolean) =>
+      parseAnswer(
+        createdIssueSchema,
+        await this.rest.send('POST', '/issue', {
+          body: { fields: withAssignee && assignee ? { ...fields, assignee } : fields },
+        }),
+        'create',
+      );
+    let created: { key: string };
+    try {
+      created = await post(true);
+    } catch (error) {
+      // An owner Jira will not assign (no "Assignable User" permission, deactivated, unknown) must not keep
+      // the repository without a ticket: create it unassigned and say in a comment who should have it.
+      if (!assignee || !isFieldRefusal(error, 'assignee')) throw error;
+      created = await post(false);
+      await this.noteUnassignable(created.key, assignee, error.fieldErrors.assignee ?? '');
+    }
     // No read-back: one call per new ticket, and a key Jira has just assigned can never be lost to a
     // failed second request (the caller records it at once). A new issue starts in an open status.
     return {
       key: created.key,
-      url: `${this.baseUrl}/browse/${created.key}`,
+      url: `${this.siteUrl}/browse/${created.key}`,
       summary: fields.summary,
       status: 'open',
       statusName: 'To Do',
@@ -143,10 +170,18 @@ export class JiraTicketTracker implements TicketTracker {
     const fields = {
       ...(changes.summary === undefined ? {} : { summary: this.summaryOf(changes.summary) }),
       ...(changes.description === undefined ? {} : { description: this.render(changes.description) }),
-      ...(assignee ? { assignee } : {}),
     };
-    if (Object.keys(fields).length === 0) return;
-    await this.rest.send('PUT', this.issuePath(key), { body: { fields } });
+    if (Object.keys(fields).length === 0 && !assignee) return;
+    try {
+      await this.rest.send('PUT', this.issuePath(key), {
+        body: { fields: assignee ? { ...fields, assignee } : fields },
+      });
+    } catch (error) {
+      if (!assignee || !isFieldRefusal(error, 'assignee')) throw error;
+      if (Object.keys(fields).length > 0)
+        await this.rest.send('PUT', this.issuePath(key), { body: { fields } });
+      await this.noteUnassignable(key, assignee, error.fieldErrors.assignee ?? '');
+    }
   }
 
   async comment(key: string, body: Doc): Promise<void> {
@@ -166,7 +201,9 @@ export class JiraTicketTracker implements TicketTracker {
     const current = issue.fields.status;
     const { transitions } = parseAnswer(
       transitionsSchema,
-      await this.rest.send('GET', `${this.issuePath(key)}/transitions`),
+      await this.rest.send('GET', `${this.issuePath(key)}/transitions`, {
+        query: { expand: 'transitions.fields' },
+      }),
       'transitions',
     );
     const wanted = transitions.find((candidate) => sameName(candidate.name, transitionName));
@@ -182,8 +219,16 @@ export class JiraTicketTracker implements TicketTracker {
     const alreadyThere =
       sameName(wanted.to.name, current.name) || wanted.to.statusCategory.key === current.statusCategory.key;
     if (alreadyThere) return;
+    // A transition screen with a resolution (Data Center's close screens) refuses the move without one,
+    // and a transition without that screen refuses a resolution: set it only where the screen has it.
+    const resolution = wanted.fields?.resolution;
+    const setResolution =
+      resolution !== undefined && (resolution.required || wanted.to.statusCategory.key === 'done');
     await this.rest.send('POST', `${this.issuePath(key)}/transitions`, {
-      body: { transition: { id: wanted.id } },
+      body: {
+        transition: { id: wanted.id },
+        ...(setResolution ? { fields: { resolution: { name: this.closeResolution } } } : {}),
+      },
     });
   }
 
@@ -209,6 +254,36 @@ export class JiraTicketTracker implements TicketTracker {
   async myself(): Promise<JiraMyself> {
     const user = parseAnswer(userSchema, await this.rest.send('GET', '/myself'), 'myself');
     return { displayName: user.displayName, accountId: user.accountId, userName: user.name };
+  }
+
+  /** Best effort: the ticket exists either way, and a failed comment must not hide its key from the caller. */
+  private async noteUnassignable(
+    key: string,
+    assignee: { accountId: string } | { name: string },
+    reason: string,
+  ): Promise<void> {
+    const cloud = 'accountId' in assignee;
+    const owner = cloud ? assignee.accountId : assignee.name;
+    const note: Doc = [
+      paragraph(
+        text('hubwarden could not assign this ticket to the owner, Jira '),
+        text(cloud ? 'account ' : 'user '),
+        code(owner),
+        text(
+          `: ${
+            toSingleLine(reason)
+              .replace(/[.\s]+$/, '')
+              .trim() || 'Jira refused the assignee'
+          }.`,
+        ),
+      ),
+      paragraph(
+        text("Assign it by hand, or correct the owner's "),
+        code(cloud ? 'jiraAccountId' : 'jiraUser'),
+        text(' in the owners file (or give that user the "Assignable User" permission in this project).'),
+      ),
+    ];
+    await this.comment(key, note).catch(() => undefined);
   }
 
   private async searchCloud(jql: string): Promise<JiraIssue[]> {
@@ -301,7 +376,7 @@ export class JiraTicketTracker implements TicketTracker {
   private toTicket(issue: JiraIssue): Ticket {
     return {
       key: issue.key,
-      url: `${this.baseUrl}/browse/${issue.key}`,
+      url: `${this.siteUrl}/browse/${issue.key}`,
       summary: issue.fields.summary ?? '',
       status: issue.fields.status.statusCategory.key === 'done' ? 'done' : 'open',
       statusName: issue.fields.status.name,

@@ -162,17 +162,25 @@ describe.each<JiraDeployment>(['cloud', 'datacenter'])('JiraTicketTracker on %s'
     expect(standIn.calls[`PUT ${api}/issue/{key}`] ?? 0).toBe(puts);
   });
 
-  it('rejects an unknown assignee as a permanent invalid request', async () => {
+  it('creates the ticket unassigned when Jira refuses the assignee, and says so in a comment', async () => {
+    const ticket = await tracker.create({
+      summary: 'nobody',
+      description: [],
+      labels: [],
+      assignee: { accountId: 'no-such-account', userName: 'no-such-user' },
+    });
+    const issue = standIn.issues.get(ticket.key);
+    expect(issue?.assignee).toBeUndefined();
+    expect(issue?.comments).toHaveLength(1);
+    expect(JSON.stringify(issue?.comments[0]?.body)).toContain('does not exist');
+  });
+
+  it('rejects other invalid fields as a permanent invalid request', async () => {
     const error = await rejectionOf(
-      tracker.create({
-        summary: 'nobody',
-        description: [],
-        labels: [],
-        assignee: { accountId: 'no-such-account', userName: 'no-such-user' },
-      }),
+      tracker.create({ summary: ' ', description: [], labels: [], assignee: undefined }),
     );
     expect(error).toMatchObject({ kind: 'permanent', code: 'jira.invalid', status: 400 });
-    expect(String((error as Error).message)).toContain('assignee');
+    expect(String((error as Error).message)).toContain('summary');
   });
 
   it('reads a missing ticket as undefined and refuses a malformed key', async () => {

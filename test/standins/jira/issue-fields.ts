@@ -47,10 +47,13 @@ const assigneeOf = (value: unknown, context: FieldContext, errors: Record<string
     }
     const user = context.users.find((u) => u.accountId === value.accountId);
     if (!user) errors.assignee = `User with accountId '${value.accountId}' does not exist`;
+    else if (user.assignable === false)
+      errors.assignee = `User '${user.accountId}' cannot be assigned issues.`;
     return user;
   }
   const user = typeof value.name === 'string' ? context.users.find((u) => u.name === value.name) : undefined;
   if (!user) errors.assignee = `User '${String(value.name)}' does not exist.`;
+  else if (user.assignable === false) errors.assignee = `User '${user.name}' cannot be assigned issues.`;
   return user;
 };
 

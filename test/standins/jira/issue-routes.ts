@@ -30,6 +30,7 @@ export const issueJson = (issue: StandInIssue, state: StandInState, only?: reado
   const all: Record<string, unknown> = {
     summary: issue.summary,
     status: statusJson(issue.status),
+    resolution: issue.resolution === undefined ? null : { name: issue.resolution },
     labels: issue.labels,
     assignee: issue.assignee ? userJson(issue.assignee, state) : null,
     description: issue.description ?? null,
@@ -121,11 +122,25 @@ const listComments: Route = {
   },
 };
 
+/** Jira's default resolutions (Cloud, and Data Center since 8.x). */
+export const RESOLUTIONS = ['Done', "Won't Do", 'Duplicate', 'Cannot Reproduce'];
+
+const resolutionField = () => ({
+  required: true,
+  schema: { type: 'resolution', system: 'resolution' },
+  name: 'Resolution',
+  key: 'resolution',
+  hasDefaultValue: false,
+  operations: ['set'],
+  allowedValues: RESOLUTIONS.map((name, index) => ({ id: String(10000 + index), name })),
+});
+
 const listTransitions: Route = {
   method: 'GET',
   path: '/issue/{key}/transitions',
   handle: (request, state) => {
     if (!issueOf(request, state)) return notFound();
+    const withFields = (request.query.get('expand') ?? '').split(',').includes('transitions.fields');
     // Global transitions: every one is offered from every status, including the one the issue is in.
     return json({
       expand: 'transitions',
@@ -133,11 +148,12 @@ const listTransitions: Route = {
         id: t.id,
         name: t.name,
         to: statusJson(t.to),
-        hasScreen: false,
+        hasScreen: t.resolutionScreen,
         isGlobal: true,
         isInitial: false,
         isAvailable: true,
         isConditional: false,
+        ...(withFields ? { fields: t.resolutionScreen ? { resolution: resolutionField() } : {} } : {}),
       })),
     });
   },
@@ -149,13 +165,27 @@ const doTransition: Route = {
   handle: (request, state) => {
     const issue = issueOf(request, state);
     if (!issue) return notFound();
-    const wanted =
-      isObject(request.body) && isObject(request.body.transition) ? request.body.transition.id : undefined;
+    const body = isObject(request.body) ? request.body : {};
+    const wanted = isObject(body.transition) ? body.transition.id : undefined;
     const transition = state.store.transitions.find((t) => t.id === String(wanted));
     if (!transition)
       return jiraError(400, [`Transition id '${String(wanted)}' is not valid for this issue.`]);
+    const fields = isObject(body.fields) ? body.fields : {};
+    const errors: Record<string, string> = {};
+    for (const name of Object.keys(fields)) {
+      if (name !== 'resolution' || !transition.resolutionScreen)
+        errors[name] = `Field '${name}' cannot be set. It is not on the appropriate screen, or unknown.`;
+    }
+    const resolution = isObject(fields.resolution) ? fields.resolution.name : undefined;
+    if (transition.resolutionScreen && !errors.resolution) {
+      if (fields.resolution === undefined) errors.resolution = 'Resolution is required.';
+      else if (typeof resolution !== 'string' || !RESOLUTIONS.includes(resolution))
+        errors.resolution = `Could not find resolution with name '${String(resolution)}'.`;
+    }
+    if (Object.keys(errors).length > 0) return jiraError(400, [], errors);
     issue.status = transition.to;
     issue.statusChangedMs = state.store.now();
+    if (typeof resolution === 'string') issue.resolution = resolution;
     state.store.reindex(issue);
     return noContent();
   },

@@ -11,6 +11,8 @@ export interface StandInUser {
   /** Cloud hides e-mail addresses of users who chose so */
   readonly emailHidden?: boolean;
   readonly active?: boolean;
+  /** false: Jira refuses to assign issues to this user (no "Assignable User" permission in the project) */
+  readonly assignable?: boolean;
 }
 
 export interface StandInStatus {
@@ -23,6 +25,8 @@ export interface StandInTransition {
   readonly id: string;
   readonly name: string;
   readonly to: StandInStatus;
+  /** the transition has a screen with a required Resolution field (Data Center's "Resolve Issue Screen") */
+  readonly resolutionScreen: boolean;
 }
 
 export interface StandInComment {
@@ -40,6 +44,8 @@ export interface StandInIssue {
   description: unknown;
   labels: string[];
   status: StandInStatus;
+  /** set by a transition screen that asks for it */
+  resolution: string | undefined;
   assignee: StandInUser | undefined;
   readonly createdMs: number;
   /** when the last transition moved it (the store's clock), undefined before any */
@@ -82,6 +88,8 @@ export class IssueStore {
     extraTransitions: readonly { name: string; toStatus: string; category?: StatusCategoryKey }[],
     searchLagMs: number,
     readonly now: () => number = Date.now,
+    /** every transition into a done status has a screen that requires a resolution */
+    resolutionScreens = false,
   ) {
     this.searchLagMs = searchLagMs;
     this.statuses = [
@@ -99,7 +107,12 @@ export class IssueStore {
         status = { id: String(10000 + this.statuses.length), name: statusName, category };
         this.statuses.push(status);
       }
-      return { id: String(11 + 10 * this.transitions.length), name, to: status };
+      return {
+        id: String(11 + 10 * this.transitions.length),
+        name,
+        to: status,
+        resolutionScreen: resolutionScreens && status.category === 'done',
+      };
     };
     this.transitions = [];
     for (const [name, status, category] of [
@@ -136,6 +149,7 @@ export class IssueStore {
       description: fields.description,
       labels: fields.labels,
       status,
+      resolution: undefined,
       assignee: fields.assignee,
       createdMs: fields.createdMs ?? this.now(),
       statusChangedMs: undefined,

@@ -20,6 +20,8 @@ export interface JiraStandInOptions {
   readonly users?: readonly StandInUser[];
   /** transitions besides "To Do", "In Progress" and "Done", e.g. `{ name: 'Suppressed', toStatus: "Won't Do" }` */
   readonly transitions?: readonly { name: string; toStatus: string; category?: StatusCategoryKey }[];
+  /** Data Center style: every transition into a done status has a screen that requires a resolution */
+  readonly resolutionScreens?: boolean;
   readonly auth: StandInAuth;
   readonly issueTypes?: readonly string[];
   /** most issues per search page, whatever the client asks; default 50 */
@@ -123,6 +125,7 @@ export const startJiraStandIn = async (options: JiraStandInOptions): Promise<Jir
     options.transitions ?? [],
     options.searchLagMs ?? 0,
     options.clock,
+    options.resolutionScreens ?? false,
   );
   const calls: Record<string, number> = {};
   const requests: RecordedRequest[] = [];
