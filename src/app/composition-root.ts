@@ -14,6 +14,7 @@ import type { Config } from '../config/load-config.js';
 import { dryRunPorts } from './dry-run.js';
 import { countUnprocessedFindings, instrumentPort } from './instrument-ports.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { watchRedis, type RedisHealth } from './redis-health.js';
 import { registerStateGauges } from './state-gauges.js';
 
 const HOUR = 3_600_000;
@@ -35,6 +36,8 @@ export interface Service {
   readonly config: Config;
   readonly deps: PipelineDeps;
   readonly redis: RedisConnection;
+  /** whether Redis is up; the error listener of everything that shares the connection */
+  readonly redisHealth: RedisHealth;
   readonly queues: Queues;
   readonly metrics: Metrics;
   readonly aws: AwsAdapters;
@@ -49,6 +52,7 @@ export const composeService = (config: Config, log: Logger): Service => {
   const redis = connectRedis(env.REDIS_URL, { cluster: env.REDIS_CLUSTER });
   // Every queue, worker and event stream shares this connection and listens for its close.
   redis.setMaxListeners(100);
+  const redisHealth = watchRedis(redis, env.REDIS_URL, log);
   const metrics = createMetrics();
   const aws = awsAdaptersFor(env);
   const jira = new JiraTicketTracker({
@@ -73,6 +77,7 @@ export const composeService = (config: Config, log: Logger): Service => {
   const prefix = env.HUBWARDEN_DRY_RUN ? `${env.QUEUE_PREFIX}:dry-run` : env.QUEUE_PREFIX;
   const state = new RedisStateStore(redis, prefix);
   const queues = createQueues(redis, prefix);
+  for (const queue of Object.values(queues)) queue.on('error', redisHealth.report);
   // Every provider call is counted by service, operation and outcome (incl. 429s) for /metrics.
   const ports = {
     findingsSource: countUnprocessedFindings(
@@ -108,19 +113,26 @@ export const composeService = (config: Config, log: Logger): Service => {
     clock: () => new Date(),
     log,
   };
-  registerStateGauges(metrics, queues, state, deps.clock);
+  registerStateGauges(metrics, queues, state, deps.clock, redisHealth.isUp);
   return {
     config,
     deps,
     redis,
+    redisHealth,
     queues,
     metrics,
     aws,
     jira,
     slack,
     close: async () => {
-      await closeQueues(queues);
-      await redis.quit().catch(() => undefined);
+      // With Redis gone a QUIT would wait for a reconnection that may never come: drop the socket.
+      if (redisHealth.isUp()) {
+        await closeQueues(queues);
+        await redis.quit().catch(() => undefined);
+      } else {
+        redis.disconnect();
+        await closeQueues(queues).catch(() => undefined);
+      }
       aws.destroy();
     },
   };

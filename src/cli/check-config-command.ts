@@ -2,6 +2,7 @@ import { composeService } from '../app/composition-root.js';
 import type { Config } from '../config/load-config.js';
 import { ecr2TagImmutability } from '../core/controls/ecr2-tag-immutability.js';
 import type { Logger } from '../core/ports/logger.js';
+import { redisReachable } from './redis-reachable.js';
 
 interface Check {
   readonly name: string;
@@ -27,7 +28,7 @@ export const checkConfig = async (
   write('ok    configuration (environment and owners file)');
   const service = composeService(config, log);
   const checks: Check[] = [
-    { name: 'redis', run: async () => `PING ${await service.redis.ping()}` },
+    { name: 'redis', run: () => redisReachable(config.env.REDIS_URL) },
     {
       name: 'aws sts',
       run: async () => {

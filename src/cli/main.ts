@@ -9,6 +9,7 @@ import {
 } from '../app/suppression-report.js';
 import { bootstrap } from './bootstrap.js';
 import { checkConfig } from './check-config-command.js';
+import { requireRedis } from './redis-reachable.js';
 import { ROLES, runService, type Role } from './run-command.js';
 import { formatScan, scan } from './scan-command.js';
 import { formatSummary, syncOnce } from './sync-command.js';
@@ -93,10 +94,12 @@ const main = async (argv: readonly string[]): Promise<number | undefined> => {
         'status',
       );
       const { config } = await bootstrap(process.env);
+      await requireRedis(config.env.REDIS_URL);
       const redis = connectRedis(config.env.REDIS_URL, {
         cluster: config.env.REDIS_CLUSTER,
         maxRetriesPerRequest: 2,
       });
+      redis.on('error', () => undefined); // a failed read rejects with the reason, printed below
       try {
         const all = await new RedisStateStore(redis, config.env.QUEUE_PREFIX).listSuppressions();
         process.stdout.write(formatSuppressions(filterSuppressions(all, status), format));

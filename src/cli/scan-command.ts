@@ -1,4 +1,5 @@
 import { connectRedis } from '../adapters/redis/connection.js';
+import { probeRedis } from '../adapters/redis/reachability.js';
 import { awsAdaptersFor } from '../app/composition-root.js';
 import { RedisStateStore } from '../adapters/redis/redis-state-store.js';
 import { ecr2TagImmutability } from '../core/controls/ecr2-tag-immutability.js';
@@ -38,15 +39,25 @@ const knownTicket = async (state: RedisStateStore | undefined, key: string): Pro
 export const scan = async (config: Config, log: Logger): Promise<ScanRow[]> => {
   const { env } = config;
   const aws = awsAdaptersFor(env);
+  // Without Redis the inventory still answers (it needs only AWS), without the known tickets.
+  const probe = await probeRedis(env.REDIS_URL);
+  if (!probe.reachable) {
+    process.stderr.write(
+      `hubwarden: redis: unreachable at ${probe.target} (${probe.reason}); tickets known only from Security Hub notes\n`,
+    );
+  }
   const redis = connectRedis(env.REDIS_URL, {
     maxRetriesPerRequest: 1,
     lazyConnect: true,
     enableOfflineQueue: false,
   });
-  const state = await redis.connect().then(
-    () => new RedisStateStore(redis, env.QUEUE_PREFIX),
-    () => undefined,
-  );
+  redis.on('error', () => undefined); // a lost connection fails the read, which knownTicket tolerates
+  const state = probe.reachable
+    ? await redis.connect().then(
+        () => new RedisStateStore(redis, env.QUEUE_PREFIX),
+        () => undefined,
+      )
+    : undefined;
   try {
     const findings: Finding[] = [];
     for await (const page of aws.findingsSource.pages({ controlId: ecr2TagImmutability.controlId })) {

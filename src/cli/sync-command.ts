@@ -5,6 +5,7 @@ import type { Config } from '../config/load-config.js';
 import type { Logger } from '../core/ports/logger.js';
 import type { ReconcileResult } from '../core/use-cases/reconcile-repository.js';
 import type { PollJobResult } from '../../workers/poll-processor.js';
+import { requireRedis } from './redis-reachable.js';
 import { workerOptions } from './run-command.js';
 
 export interface SyncSummary {
@@ -68,6 +69,7 @@ export const syncOnce = async (
   config: Config,
   log: Logger,
 ): Promise<{ summary: SyncSummary; exitCode: number }> => {
+  await requireRedis(config.env.REDIS_URL);
   const service = composeService(config, log);
   const { env } = config;
   const prefix = env.HUBWARDEN_DRY_RUN ? `${env.QUEUE_PREFIX}:dry-run` : env.QUEUE_PREFIX;
@@ -77,6 +79,8 @@ export const syncOnce = async (
     poll: new QueueEvents('poll', { connection, prefix }),
     repository: new QueueEvents('repository', { connection, prefix }),
   };
+  events.poll.on('error', service.redisHealth.report);
+  events.repository.on('error', service.redisHealth.report);
   await Promise.all([events.poll.waitUntilReady(), events.repository.waitUntilReady()]);
   const workers = startWorkers(
     connection,
@@ -86,6 +90,7 @@ export const syncOnce = async (
     options,
     service.metrics,
   );
+  for (const worker of workers) worker.on('error', service.redisHealth.report);
   const summary = emptySummary();
   try {
     const poll = await service.queues.poll.add('poll', { mode: 'full' }, { attempts: 3 });
