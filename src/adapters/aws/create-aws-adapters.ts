@@ -10,7 +10,7 @@ import { EcrRepositoryRegistry } from './ecr-repository-registry.js';
 import { MemberCredentials } from './member-credentials.js';
 import { awsRequestHandler } from './request-handler.js';
 import type { AwsTimeouts } from './request-handler.js';
-import { SecurityHubFindingsSource } from './securityhub-findings-source.js';
+import { partitionOfRegion, SecurityHubFindingsSource } from './securityhub-findings-source.js';
 import type { Clock } from '../../shared/token-bucket.js';
 
 /**
@@ -76,9 +76,10 @@ export const createAwsAdapters = (options: AwsAdaptersOptions): AwsAdapters => {
     ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
   };
   const attempts = { ...SDK_MAX_ATTEMPTS, ...options.maxAttempts };
+  const securityHubRegion = options.securityHubRegion ?? options.region;
   const securityHubClient = new SecurityHubClient({
     ...shared,
-    region: options.securityHubRegion ?? options.region,
+    region: securityHubRegion,
     maxAttempts: attempts.securityHub,
   });
   const stsClient = new STSClient({ ...shared, region: options.region, maxAttempts: attempts.sts });
@@ -102,6 +103,8 @@ export const createAwsAdapters = (options: AwsAdaptersOptions): AwsAdapters => {
   const rates = options.securityHubRates;
   const findingsSource = new SecurityHubFindingsSource({
     client: securityHubClient,
+    // no consolidated controls outside the commercial partition: select the per-standard findings too
+    perStandardFindings: partitionOfRegion(securityHubRegion) !== 'aws',
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     // a raised quota raises the burst with it (AWS's burst is twice or three times the rate)
     ...(rates?.getFindingsPerSecond

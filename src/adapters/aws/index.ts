@@ -17,6 +17,7 @@ export {
   NOTE_AUTHOR,
   OPEN_END,
   PERMANENT_UNPROCESSED_CODES,
+  partitionOfRegion,
   SecurityHubFindingsSource,
   truncateNote,
 } from './securityhub-findings-source.js';
