@@ -26,6 +26,10 @@ export const awsAdaptersFor = (env: Config['env']): AwsAdapters =>
     ...(env.SECURITYHUB_REGION ? { securityHubRegion: env.SECURITYHUB_REGION } : {}),
     ...(env.MEMBER_ROLE_ARN ? { memberRoleArn: env.MEMBER_ROLE_ARN } : {}),
     ...(env.MEMBER_ROLE_EXTERNAL_ID ? { memberRoleExternalId: env.MEMBER_ROLE_EXTERNAL_ID } : {}),
+    timeouts: {
+      connectMs: env.AWS_CONNECT_TIMEOUT_SECONDS * 1000,
+      requestMs: env.AWS_REQUEST_TIMEOUT_SECONDS * 1000,
+    },
     securityHubRates: {
       getFindingsPerSecond: env.SECURITYHUB_GETFINDINGS_PER_SECOND,
       batchUpdatePerSecond: env.SECURITYHUB_BATCHUPDATE_PER_SECOND,

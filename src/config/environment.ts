@@ -68,6 +68,8 @@ const schema = z.object({
   JIRA_PROJECT: z.string().regex(/^[A-Z][A-Z0-9_]+$/, { message: 'must be a Jira project key such as SEC' }),
   JIRA_ISSUE_TYPE: z.string().min(1).default('Task'),
   JIRA_REQUESTS_PER_SECOND: z.coerce.number().positive().max(1000).default(10),
+  AWS_CONNECT_TIMEOUT_SECONDS: z.coerce.number().positive().max(300).default(3),
+  AWS_REQUEST_TIMEOUT_SECONDS: z.coerce.number().positive().max(900).default(20),
   SECURITYHUB_GETFINDINGS_PER_SECOND: z.coerce.number().positive().max(1000).default(2.85),
   SECURITYHUB_BATCHUPDATE_PER_SECOND: z.coerce.number().positive().max(1000).default(9.5),
   JIRA_DONE_TRANSITION: z.string().min(1).default('Done'),

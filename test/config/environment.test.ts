@@ -43,6 +43,24 @@ const expectNoSecret = (text: string) => {
 };
 
 describe('parseEnvironment', () => {
+  it('gives every AWS call connection and request timeouts, 3 s and 20 s unless told', () => {
+    const parsed = parseEnvironment(VALID);
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+    expect(parsed.value).toMatchObject({ AWS_CONNECT_TIMEOUT_SECONDS: 3, AWS_REQUEST_TIMEOUT_SECONDS: 20 });
+    const tuned = parseEnvironment({
+      ...VALID,
+      AWS_CONNECT_TIMEOUT_SECONDS: '1.5',
+      AWS_REQUEST_TIMEOUT_SECONDS: '45',
+    });
+    expect(tuned).toMatchObject({
+      ok: true,
+      value: { AWS_CONNECT_TIMEOUT_SECONDS: 1.5, AWS_REQUEST_TIMEOUT_SECONDS: 45 },
+    });
+    expect(
+      settingsOf({ ...VALID, AWS_CONNECT_TIMEOUT_SECONDS: '0', AWS_REQUEST_TIMEOUT_SECONDS: 'never' }),
+    ).toEqual(['AWS_CONNECT_TIMEOUT_SECONDS', 'AWS_REQUEST_TIMEOUT_SECONDS']);
+  });
+
   it('applies the documented defaults', () => {
     const parsed = parseEnvironment(VALID);
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));

@@ -66,6 +66,27 @@ describe('parseFinding: shapes Security Hub writes', () => {
     expect(generatorOnly.standards).toEqual([]);
   });
 
+  it("parses GovCloud per-standard findings (no SecurityControlId), Control Tower's CT.ECR.2 included", () => {
+    const gov = { accountId: '111111111111', region: 'us-gov-west-1', partition: 'aws-us-gov' } as const;
+    const input = { ...gov, repositoryName: 'team/payments-api', consolidatedControlsView: false } as const;
+    const fsbp = ecr2Finding({ ...input, standard: 'fsbp' });
+    const controlTower = ecr2Finding({ ...input, standard: 'control-tower' });
+    expect((controlTower['ProductFields'] as Record<string, string>)['ControlId']).toBe('CT.ECR.2');
+    expect(controlTower['Compliance']).not.toHaveProperty('SecurityControlId');
+    const parsed = [fsbp, controlTower].map(parsedOk);
+    expect(parsed.map((finding) => finding.controlId)).toEqual(['ECR.2', 'ECR.2']);
+    expect(new Set(parsed.map((finding) => finding.repository.key)).size).toBe(1);
+    expect(parsed[0]?.repository).toMatchObject({ partition: 'aws-us-gov', region: 'us-gov-west-1' });
+    const ecr3 = otherControlFinding({ ...gov, standard: 'control-tower' });
+    expect(parseFinding(without(ecr3, 'Compliance'), 'ECR.2')).toMatchObject({
+      ok: false,
+      reason: 'other-control',
+    });
+    expect(
+      parseFinding({ ...controlTower, ProductFields: { ControlId: 'CT.ECR.21' } }, 'ECR.2'),
+    ).toMatchObject({ ok: false, reason: 'other-control' });
+  });
+
   it('normalises timestamps and defaults missing optional fields', () => {
     const raw = ecr2Finding(base);
     const finding = parsedOk({

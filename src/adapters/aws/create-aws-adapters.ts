@@ -8,18 +8,21 @@ import { callerIdentity } from './caller-identity.js';
 import type { CallerIdentity } from './caller-identity.js';
 import { EcrRepositoryRegistry } from './ecr-repository-registry.js';
 import { MemberCredentials } from './member-credentials.js';
-import { SecurityHubFindingsSource } from './securityhub-findings-source.js';
+import { awsRequestHandler } from './request-handler.js';
+import type { AwsTimeouts } from './request-handler.js';
+import { partitionOfRegion, SecurityHubFindingsSource } from './securityhub-findings-source.js';
 import type { Clock } from '../../shared/token-bucket.js';
 
 /**
- * How often the SDK itself tries a call before the error reaches hubwarden.
- * - Security Hub: 3 (the SDK's standard default). A poll walks hundreds of pages; restarting the walk for one
- *   5xx costs far more than a short in-SDK retry, and the client-side limiter keeps throttling rare.
- * - ECR and STS: 2. They run inside per-repository jobs that BullMQ already retries with backoff and jitter;
- *   one quick retry absorbs a blip, longer trouble goes back to the queue instead of holding a worker slot,
- *   and retries do not multiply (3 SDK attempts x N job attempts).
+ * How often the SDK itself tries a call before the error reaches hubwarden: 2 everywhere, one quick retry.
+ * - It absorbs a blip (a 5xx, a reset connection) without restarting a poll's walk through hundreds of pages
+ *   or a repository job.
+ * - It bounds a hung provider: a call that times out is tried once more, so no call (and no poll or
+ *   repository lock) waits longer than two request timeouts plus the SDK's short backoff.
+ * - ECR and STS run inside per-repository jobs that BullMQ already retries with backoff and jitter; longer
+ *   trouble goes back to the queue instead of holding a worker slot, and retries do not multiply.
  */
-export const SDK_MAX_ATTEMPTS = { securityHub: 3, ecr: 2, sts: 2 } as const;
+export const SDK_MAX_ATTEMPTS = { securityHub: 2, ecr: 2, sts: 2 } as const;
 
 type BaseCredentials = NonNullable<FromTemporaryCredentialsOptions['masterCredentials']>;
 
@@ -34,6 +37,8 @@ export interface AwsAdaptersOptions {
   readonly memberRoleExternalId?: string;
   /** base credentials; default the SDK's default chain (environment, profile, container, instance) */
   readonly credentials?: BaseCredentials;
+  /** connection and request timeouts of every AWS call; default connect 3 s, request 20 s */
+  readonly timeouts?: AwsTimeouts;
   /** overrides of SDK retry attempts */
   readonly maxAttempts?: { readonly securityHub?: number; readonly ecr?: number; readonly sts?: number };
   /** limiter clock (tests) */
@@ -64,14 +69,17 @@ export interface AwsAdapters {
 }
 
 export const createAwsAdapters = (options: AwsAdaptersOptions): AwsAdapters => {
+  const requestHandler = options.clientConfig?.requestHandler ?? awsRequestHandler(options.timeouts);
   const shared = {
     ...options.clientConfig,
+    requestHandler,
     ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
   };
   const attempts = { ...SDK_MAX_ATTEMPTS, ...options.maxAttempts };
+  const securityHubRegion = options.securityHubRegion ?? options.region;
   const securityHubClient = new SecurityHubClient({
     ...shared,
-    region: options.securityHubRegion ?? options.region,
+    region: securityHubRegion,
     maxAttempts: attempts.securityHub,
   });
   const stsClient = new STSClient({ ...shared, region: options.region, maxAttempts: attempts.sts });
@@ -82,6 +90,7 @@ export const createAwsAdapters = (options: AwsAdaptersOptions): AwsAdapters => {
     stsClientConfig: {
       region: options.region,
       maxAttempts: attempts.sts,
+      requestHandler,
       ...(options.clientConfig?.endpoint === undefined
         ? {}
         : { endpoint: String(options.clientConfig.endpoint) }),
@@ -94,6 +103,8 @@ export const createAwsAdapters = (options: AwsAdaptersOptions): AwsAdapters => {
   const rates = options.securityHubRates;
   const findingsSource = new SecurityHubFindingsSource({
     client: securityHubClient,
+    // no consolidated controls outside the commercial partition: select the per-standard findings too
+    perStandardFindings: partitionOfRegion(securityHubRegion) !== 'aws',
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     // a raised quota raises the burst with it (AWS's burst is twice or three times the rate)
     ...(rates?.getFindingsPerSecond

@@ -3,6 +3,8 @@ export type { CallerIdentity } from './caller-identity.js';
 export { classifyAwsError, retryAfterMsOf } from './classify-aws-error.js';
 export { SDK_MAX_ATTEMPTS, createAwsAdapters } from './create-aws-adapters.js';
 export type { AwsAdapters, AwsAdaptersOptions } from './create-aws-adapters.js';
+export { DEFAULT_AWS_TIMEOUTS, awsRequestHandler } from './request-handler.js';
+export type { AwsRequestHandlerOptions, AwsTimeouts } from './request-handler.js';
 export { EcrRepositoryRegistry } from './ecr-repository-registry.js';
 export type { EcrRepositoryRegistryOptions } from './ecr-repository-registry.js';
 export { MemberCredentials, ROLE_SESSION_NAME, memberRoleArnFor } from './member-credentials.js';
@@ -15,6 +17,7 @@ export {
   NOTE_AUTHOR,
   OPEN_END,
   PERMANENT_UNPROCESSED_CODES,
+  partitionOfRegion,
   SecurityHubFindingsSource,
   truncateNote,
 } from './securityhub-findings-source.js';

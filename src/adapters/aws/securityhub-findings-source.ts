@@ -52,7 +52,48 @@ export interface SecurityHubFindingsSourceOptions {
   readonly clock?: Clock;
   /** GetFindings MaxResults, 1 to 100; default 100 */
   readonly pageSize?: number;
+  /**
+   * Also select the per-standard findings that have no `Compliance.SecurityControlId` (partitions without
+   * consolidated controls: aws-us-gov, aws-cn), by the standards' own `ProductFields.ControlId`.
+   * Default false; `createAwsAdapters` turns it on outside the commercial `aws` partition (`partitionOfRegion`).
+   */
+  readonly perStandardFindings?: boolean;
 }
+
+/** The partition of a region, by AWS's region naming (`us-gov-west-1` → `aws-us-gov`, `cn-north-1` → `aws-cn`). */
+export const partitionOfRegion = (region: string): string => {
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-isob-')) return 'aws-iso-b';
+  if (region.startsWith('us-iso-')) return 'aws-iso';
+  if (region.startsWith('eu-isoe-')) return 'aws-iso-e';
+  if (region.startsWith('us-isof-')) return 'aws-iso-f';
+  return 'aws';
+};
+
+/**
+ * Security Hub's ways of naming one control. Consolidated control findings, and every finding in the commercial
+ * partition (its consolidated controls view is always on), carry `Compliance.SecurityControlId`. Partitions
+ * without consolidated controls (aws-us-gov, aws-cn) write one finding per standard with only that standard's
+ * `ProductFields.ControlId`: `ECR.2` (FSBP, NIST 800-53, NIST 800-171, PCI DSS) or `CT.ECR.2` (Control Tower).
+ */
+const controlFilters = (controlId: string, perStandard: boolean): AwsSecurityFindingFilters[] => [
+  { ComplianceSecurityControlId: [{ Value: controlId, Comparison: 'EQUALS' }] },
+  ...(perStandard
+    ? [
+        {
+          ProductFields: [
+            { Key: 'ControlId', Value: controlId, Comparison: 'EQUALS' as const },
+            { Key: 'ControlId', Value: `CT.${controlId}`, Comparison: 'EQUALS' as const },
+          ],
+        },
+      ]
+    : []),
+];
+
+const hasSecurityControlId = (finding: unknown): boolean =>
+  typeof (finding as { Compliance?: { SecurityControlId?: unknown } } | null)?.Compliance
+    ?.SecurityControlId === 'string';
 
 /**
  * Cuts a note to at most `max` UTF-16 code units (Security Hub's measure) without splitting a surrogate pair,
@@ -72,6 +113,7 @@ export class SecurityHubFindingsSource implements FindingsSource {
   private readonly getFindingsBucket: TokenBucket;
   private readonly batchUpdateBucket: TokenBucket;
   private readonly pageSize: number;
+  private readonly perStandardFindings: boolean;
 
   constructor(options: SecurityHubFindingsSourceOptions) {
     const clock = options.clock ?? systemClock;
@@ -79,15 +121,29 @@ export class SecurityHubFindingsSource implements FindingsSource {
     this.getFindingsBucket = new TokenBucket(options.getFindingsRate ?? GET_FINDINGS_RATE, clock);
     this.batchUpdateBucket = new TokenBucket(options.batchUpdateRate ?? BATCH_UPDATE_FINDINGS_RATE, clock);
     this.pageSize = Math.min(100, Math.max(1, options.pageSize ?? 100));
+    this.perStandardFindings = options.perStandardFindings ?? false;
   }
 
+  /**
+   * Every finding of the control: the consolidated selection, then (where enabled) the per-standard one. A
+   * finding both select (it has a `SecurityControlId`) is yielded only by the first, so none is seen twice;
+   * one repository under several standards is still several findings, which the core folds into one repository.
+   */
   async *pages(query: FindingsQuery): AsyncIterable<RawFindingsPage> {
-    const filters: AwsSecurityFindingFilters = {
-      ComplianceSecurityControlId: [{ Value: query.controlId, Comparison: 'EQUALS' }],
-      ...(query.updatedSince === undefined
+    const [consolidated, ...perStandard] = controlFilters(query.controlId, this.perStandardFindings);
+    const updatedAt: AwsSecurityFindingFilters =
+      query.updatedSince === undefined
         ? {}
-        : { UpdatedAt: [{ Start: query.updatedSince.toISOString(), End: OPEN_END }] }),
-    };
+        : { UpdatedAt: [{ Start: query.updatedSince.toISOString(), End: OPEN_END }] };
+    yield* this.walk({ ...consolidated, ...updatedAt });
+    for (const selection of perStandard) {
+      for await (const page of this.walk({ ...selection, ...updatedAt })) {
+        yield { findings: page.findings.filter((finding) => !hasSecurityControlId(finding)) };
+      }
+    }
+  }
+
+  private async *walk(filters: AwsSecurityFindingFilters): AsyncIterable<RawFindingsPage> {
     let nextToken: string | undefined;
     do {
       await this.getFindingsBucket.take();

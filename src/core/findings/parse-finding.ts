@@ -55,11 +55,22 @@ const asffSchema = z.object({
 
 type Asff = z.infer<typeof asffSchema>;
 
-const controlIdOf = (asff: Asff): string | undefined =>
-  asff.Compliance?.SecurityControlId ??
-  asff.ProductFields?.ControlId ??
-  asff.GeneratorId?.split('/').at(-1) ??
-  undefined;
+/** Control Tower's own findings name a control `CT.<id>` (`CT.ECR.2`); every other standard uses `<id>`. */
+const CONTROL_TOWER_PREFIX = 'CT.';
+
+const withoutControlTowerPrefix = (id: string): string =>
+  id.startsWith(CONTROL_TOWER_PREFIX) ? id.slice(CONTROL_TOWER_PREFIX.length) : id;
+
+/**
+ * The consolidated `Compliance.SecurityControlId` where it exists; otherwise (aws-us-gov, aws-cn, which have no
+ * consolidated controls) the standard's own `ProductFields.ControlId`, or the end of its `GeneratorId`
+ * (`aws-foundational-security-best-practices/v/1.0.0/ECR.2`).
+ */
+const controlIdOf = (asff: Asff): string | undefined => {
+  if (asff.Compliance?.SecurityControlId !== undefined) return asff.Compliance.SecurityControlId;
+  const perStandard = asff.ProductFields?.ControlId ?? asff.GeneratorId?.split('/').at(-1);
+  return perStandard === undefined ? undefined : withoutControlTowerPrefix(perStandard);
+};
 
 const standardsOf = (asff: Asff): string[] => {
   const associated = (asff.Compliance?.AssociatedStandards ?? []).flatMap((standard) =>

@@ -90,6 +90,44 @@ describe('AWS stand-in', () => {
     expect(await names(filters)).toEqual(expected);
   });
 
+  it('filters ProductFields by key as AWS documents map filters: EQUALS OR-ed, NOT_EQUALS AND-ed', async () => {
+    standIn.securityHub.clear();
+    const gov = { accountId: '222222222222', region: 'us-gov-west-1', partition: 'aws-us-gov' } as const;
+    standIn.securityHub.addFindings([
+      ecr2Finding({ ...gov, repositoryName: 'fsbp', standard: 'fsbp', consolidatedControlsView: false }),
+      ecr2Finding({
+        ...gov,
+        repositoryName: 'ct',
+        standard: 'control-tower',
+        consolidatedControlsView: false,
+      }),
+      ecr2Finding({ ...gov, repositoryName: 'consolidated' }),
+    ]);
+    const byControlId = (...filters: { Value: string; Comparison: 'EQUALS' | 'NOT_EQUALS' }[]) =>
+      names({ ProductFields: filters.map((filter) => ({ Key: 'ControlId', ...filter })) });
+    expect(await byControlId({ Value: 'ECR.2', Comparison: 'EQUALS' })).toEqual(['fsbp']);
+    expect(
+      await byControlId(
+        { Value: 'ECR.2', Comparison: 'EQUALS' },
+        { Value: 'CT.ECR.2', Comparison: 'EQUALS' },
+      ),
+    ).toEqual(['ct', 'fsbp']);
+    expect(await byControlId({ Value: 'ECR.2', Comparison: 'NOT_EQUALS' })).toEqual(['consolidated', 'ct']);
+    expect(await names({ ComplianceSecurityControlId: [{ Value: 'ECR.2', Comparison: 'EQUALS' }] })).toEqual([
+      'consolidated',
+    ]);
+    const mixed = await rejectionOf(
+      byControlId({ Value: 'ECR.2', Comparison: 'EQUALS' }, { Value: 'ECR.3', Comparison: 'NOT_EQUALS' }),
+    );
+    expect(mixed).toMatchObject({ name: 'InvalidInputException' });
+    const keyless = await rejectionOf(
+      client.send(
+        new GetFindingsCommand({ Filters: { ProductFields: [{ Value: 'ECR.2', Comparison: 'EQUALS' }] } }),
+      ),
+    );
+    expect(keyless).toMatchObject({ name: 'InvalidInputException' });
+  });
+
   it.each<[string, AwsSecurityFindingFilters]>([
     ['a lone Start', { UpdatedAt: [{ Start: '2025-02-01T00:00:00Z' }] }],
     ['a lone End', { UpdatedAt: [{ End: '2025-02-01T00:00:00Z' }] }],

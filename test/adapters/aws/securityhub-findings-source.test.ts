@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import {
+  partitionOfRegion,
   SecurityHubFindingsSource,
   truncateNote,
 } from '../../../src/adapters/aws/securityhub-findings-source.js';
@@ -123,6 +124,40 @@ describe('SecurityHubFindingsSource against the Security Hub stand-in', () => {
       });
     }
     client.destroy();
+  });
+
+  it('in a partition without consolidated controls, also selects per-standard findings, each once', async () => {
+    const gov = { accountId: '222222222222', region: 'us-gov-west-1', partition: 'aws-us-gov' } as const;
+    const perStandard = { ...gov, consolidatedControlsView: false } as const;
+    standIn.securityHub.addFindings([
+      ecr2Finding({ ...perStandard, repositoryName: 'a', standard: 'fsbp' }),
+      ecr2Finding({ ...perStandard, repositoryName: 'a', standard: 'nist-800-53' }),
+      ecr2Finding({ ...perStandard, repositoryName: 'b', standard: 'control-tower' }),
+      ...Array.from({ length: 120 }, (_, index) =>
+        ecr2Finding({ ...perStandard, repositoryName: `bulk-${index}`, standard: 'fsbp' }),
+      ),
+      // a finding with a SecurityControlId matches both selections and must come once
+      ecr2Finding({ ...gov, repositoryName: 'c', standard: 'fsbp' }),
+      otherControlFinding({ ...gov, standard: 'fsbp' }),
+    ]);
+    const govSource = new SecurityHubFindingsSource({
+      client: securityHubClientFor(standIn),
+      clock: fakeClock(),
+      perStandardFindings: true,
+    });
+    const found = ids(await collect(govSource.pages({ controlId: 'ECR.2' })));
+    expect(found).toHaveLength(124);
+    expect(new Set(found).size).toBe(124);
+    expect(found.filter((id) => id.includes('/ECR.3/'))).toEqual([]);
+
+    const commercial = ids(await collect(source().pages({ controlId: 'ECR.2' })));
+    expect(commercial).toHaveLength(1);
+  });
+
+  it('turns the per-standard selection on from the Security Hub region', () => {
+    expect(partitionOfRegion('us-gov-west-1')).toBe('aws-us-gov');
+    expect(partitionOfRegion('cn-northwest-1')).toBe('aws-cn');
+    expect(partitionOfRegion('eu-west-1')).toBe('aws');
   });
 
   it('yields one empty page when nothing matches', async () => {

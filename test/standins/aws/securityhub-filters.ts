@@ -55,6 +55,23 @@ const STRING_FIELDS: Readonly<Record<string, FieldReader>> = {
   ResourceId: resourceField('Id'),
 };
 
+/** Map fields: `Key` names an entry of the finding's map (`ProductFields.ControlId`, a resource tag). */
+type MapReader = (finding: Asff, key: string) => readonly string[];
+
+const mapEntry =
+  (name: string): MapReader =>
+  (finding, key) => {
+    const map = finding[name];
+    if (typeof map !== 'object' || map === null) return [];
+    const value = (map as Record<string, unknown>)[key];
+    return typeof value === 'string' ? [value] : [];
+  };
+
+const MAP_FIELDS: Readonly<Record<string, MapReader>> = {
+  ProductFields: mapEntry('ProductFields'),
+  UserDefinedFields: mapEntry('UserDefinedFields'),
+};
+
 const DATE_FIELDS: Readonly<Record<string, FieldReader>> = {
   UpdatedAt: field('UpdatedAt'),
   CreatedAt: field('CreatedAt'),
@@ -92,6 +109,55 @@ const stringPredicate = (name: string, read: FieldReader, filters: unknown): Fin
       values.some((value) => table[f.Comparison ?? '']?.(value, f.Value ?? '') ?? false);
     const positiveOk = positive.length === 0 || positive.some((f) => matches(f, POSITIVE));
     const negativeOk = negative.every((f) => values.length === 0 || matches(f, NEGATIVE));
+    return positiveOk && negativeOk;
+  };
+};
+
+interface MapFilter {
+  Key?: string;
+  Value?: string;
+  Comparison?: string;
+}
+
+const MAP_POSITIVE: Readonly<Record<string, (actual: string, wanted: string) => boolean>> = {
+  EQUALS: (a, w) => a === w,
+  CONTAINS: (a, w) => a.includes(w),
+};
+const MAP_NEGATIVE: Readonly<Record<string, (actual: string, wanted: string) => boolean>> = {
+  NOT_EQUALS: (a, w) => a !== w,
+  NOT_CONTAINS: (a, w) => !a.includes(w),
+};
+
+/**
+ * As AWS documents map filters: EQUALS and CONTAINS filters on one field are OR-ed, NOT_EQUALS and
+ * NOT_CONTAINS are AND-ed, and one field may not mix EQUALS with NOT_EQUALS (or CONTAINS with NOT_CONTAINS).
+ */
+const mapPredicate = (name: string, read: MapReader, filters: unknown): FindingPredicate => {
+  if (!Array.isArray(filters)) throw invalidInput(`Filter ${name} must be a list`);
+  const positive: MapFilter[] = [];
+  const negative: MapFilter[] = [];
+  for (const filter of filters as MapFilter[]) {
+    if (typeof filter.Key !== 'string' || filter.Key === '') throw invalidInput(`Filter ${name} needs a Key`);
+    if (typeof filter.Value !== 'string') throw invalidInput(`Filter ${name} needs a Value`);
+    const comparison = filter.Comparison ?? '';
+    if (comparison in MAP_POSITIVE) positive.push(filter);
+    else if (comparison in MAP_NEGATIVE) negative.push(filter);
+    else throw invalidInput(`Unsupported comparison ${comparison} for ${name}`);
+  }
+  const comparisons = new Set([...positive, ...negative].map((filter) => filter.Comparison));
+  if (
+    (comparisons.has('EQUALS') && comparisons.has('NOT_EQUALS')) ||
+    (comparisons.has('CONTAINS') && comparisons.has('NOT_CONTAINS'))
+  ) {
+    throw invalidInput(`Filter ${name} cannot combine a comparison with its negation`);
+  }
+  return (finding) => {
+    const matches = (f: MapFilter, table: typeof MAP_POSITIVE): boolean =>
+      read(finding, f.Key ?? '').some((value) => table[f.Comparison ?? '']?.(value, f.Value ?? '') ?? false);
+    const positiveOk = positive.length === 0 || positive.some((f) => matches(f, MAP_POSITIVE));
+    const negativeOk = negative.every(
+      (f) => read(finding, f.Key ?? '').length === 0 || matches(f, MAP_NEGATIVE),
+    );
     return positiveOk && negativeOk;
   };
 };
@@ -136,7 +202,9 @@ export const compileFilters = (filters: unknown, now: number): FindingPredicate 
   for (const [name, value] of Object.entries(filters as Record<string, unknown>)) {
     const stringField = STRING_FIELDS[name];
     const dateField = DATE_FIELDS[name];
+    const mapField = MAP_FIELDS[name];
     if (stringField !== undefined) predicates.push(stringPredicate(name, stringField, value));
+    else if (mapField !== undefined) predicates.push(mapPredicate(name, mapField, value));
     else if (dateField !== undefined) predicates.push(datePredicate(name, dateField, value, now));
     else throw invalidInput(`The stand-in does not support filter ${name}`);
   }
