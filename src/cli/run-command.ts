@@ -22,6 +22,8 @@ export interface RunningService {
   readonly service: Service;
   /** the port the HTTP server listens on (useful with PORT=0) */
   readonly port: number;
+  /** resolves once the workers and the poll scheduler run (they wait for Redis) */
+  readonly working: Promise<void>;
   /** stop taking work, finish in-flight jobs (or hand them back), close connections */
   stop(): Promise<void>;
 }
@@ -43,48 +45,62 @@ const schedulePolls = async (service: Service, every: number, reason: string): P
   );
 };
 
-/** Starts the parts of the service that `role` asks for; every role serves the health routes. */
+/**
+ * Starts the parts of the service that `role` asks for; every role serves the health routes.
+ * The HTTP server answers at once (`/healthz` 200, `/readyz` 503 until Redis answers); the workers and
+ * the poll scheduler start when Redis is up, however long that takes (`working` resolves then).
+ */
 export const startService = async (config: Config, log: Logger, role: Role): Promise<RunningService> => {
   const service = composeService(config, log);
   const { env } = config;
+  const health = service.redisHealth;
   const prefix = env.HUBWARDEN_DRY_RUN ? `${env.QUEUE_PREFIX}:dry-run` : env.QUEUE_PREFIX;
   const options = workerOptions(config);
-  const workers: Worker[] =
-    role === 'all' || role === 'worker'
-      ? startWorkers(
-          service.redis,
-          prefix,
-          service.queues,
-          pipelineProcessors(service.deps, service.queues, options),
-          options,
-          service.metrics,
-        )
-      : [];
+  let workers: Worker[] = [];
   let watchdog: NodeJS.Timeout | undefined;
-  if (role === 'all' || role === 'scheduler') {
-    await schedulePolls(service, env.POLL_INTERVAL_SECONDS * 1_000, 'startup');
-    // Redis lost (flushed, failed over empty) takes the scheduler with it: put it back, with a full read.
-    watchdog = setInterval(
-      () => {
-        void service.queues.poll
-          .getJobScheduler('poll')
-          .then(async (scheduler) => {
-            if (scheduler) return;
-            log.warn({}, 'the poll scheduler was gone (Redis lost?): restored, full read queued');
-            await schedulePolls(service, env.POLL_INTERVAL_SECONDS * 1_000, 'restore');
-          })
-          .catch((error: unknown) => log.warn({ err: error }, 'poll scheduler check failed'));
-      },
-      Math.min(60_000, env.POLL_INTERVAL_SECONDS * 1_000),
-    );
-    watchdog.unref();
-  }
+  let stopping = false;
+  const startWork = async (): Promise<void> => {
+    await health.whenUp();
+    if (stopping) return;
+    if (role === 'all' || role === 'worker') {
+      workers = startWorkers(
+        service.redis,
+        prefix,
+        service.queues,
+        pipelineProcessors(service.deps, service.queues, options),
+        options,
+        service.metrics,
+      );
+      for (const worker of workers) worker.on('error', health.report);
+    }
+    if (role === 'all' || role === 'scheduler') {
+      await schedulePolls(service, env.POLL_INTERVAL_SECONDS * 1_000, 'startup');
+      if (stopping) return;
+      // Redis lost (flushed, failed over empty) takes the scheduler with it: put it back, with a full read.
+      watchdog = setInterval(
+        () => {
+          if (!health.isUp()) return;
+          void service.queues.poll
+            .getJobScheduler('poll')
+            .then(async (scheduler) => {
+              if (scheduler) return;
+              log.warn({}, 'the poll scheduler was gone (Redis lost?): restored, full read queued');
+              await schedulePolls(service, env.POLL_INTERVAL_SECONDS * 1_000, 'restore');
+            })
+            .catch((error: unknown) => log.warn({ err: error }, 'poll scheduler check failed'));
+        },
+        Math.min(60_000, env.POLL_INTERVAL_SECONDS * 1_000),
+      );
+      watchdog.unref();
+    }
+    log.info({ role }, 'working: Redis answered');
+  };
   // Every role serves /healthz, /readyz and /metrics (probes); only api serves Slack and /api/*.
   const serving = role === 'all' || role === 'api';
   const server: Server = createHttpServer({
     log,
     metrics: service.metrics,
-    ready: async () => (await service.redis.ping()) === 'PONG',
+    ready: () => health.answers(),
     slack: serving ? createSlackEdge(service, log) : undefined,
     suppressions: () => service.deps.state.listSuppressions(),
     apiToken: serving ? env.HUBWARDEN_API_TOKEN : undefined,
@@ -93,14 +109,22 @@ export const startService = async (config: Config, log: Logger, role: Role): Pro
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : env.PORT;
   log.info({ role, port, dryRun: env.HUBWARDEN_DRY_RUN }, 'hubwarden running');
+  const working = startWork().catch((error: unknown) => {
+    log.error({ err: error }, 'could not start the workers or the poll scheduler');
+  });
   return {
     service,
     port,
+    working,
     stop: async () => {
+      stopping = true;
       clearInterval(watchdog);
       server.close();
       server.closeAllConnections();
-      await Promise.all(workers.map((worker) => worker.close()));
+      // Without Redis an in-flight job can neither finish nor be handed back: its lock expires and
+      // another worker takes it over once Redis is back (the handlers are idempotent).
+      const force = !health.isUp();
+      await Promise.all(workers.map((worker) => worker.close(force)));
       await service.close();
     },
   };

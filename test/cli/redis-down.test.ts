@@ -3,11 +3,14 @@ import { startSandbox, type Sandbox } from '../standins/sandbox.js';
 import { freePort } from '../support/private-redis.js';
 import { runCli, type CliRun } from '../support/run-cli.js';
 
-/** What no command may print, whatever Redis does: a stack frame or ioredis's complaint. */
+const REDIS_PASSWORD = 'redis-password-secret-4242';
+
+/** What no command may print, whatever Redis does: a stack frame, ioredis's complaint, the password. */
 const expectNoStackTrace = (run: CliRun) => {
   const output = run.stdout + run.stderr;
   expect(output).not.toContain('Unhandled error event');
   expect(output).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
+  expect(output).not.toContain(REDIS_PASSWORD);
 };
 
 const timed = async (run: Promise<CliRun>) => {
@@ -25,7 +28,12 @@ describe('one-shot commands with Redis down (a port nothing listens on)', () => 
     sandbox = await startSandbox({ seed: { repositories: 3, findingsPerRepository: 1, seed: 13 } });
     const port = await freePort();
     target = `127.0.0.1:${port}`;
-    env = { ...sandbox.env, REDIS_URL: `redis://${target}`, QUEUE_PREFIX: '{hw-redis-down}' };
+    // the password must never show up in a line about the connection
+    env = {
+      ...sandbox.env,
+      REDIS_URL: `redis://:${REDIS_PASSWORD}@${target}`,
+      QUEUE_PREFIX: '{hw-redis-down}',
+    };
   });
 
   afterAll(async () => {

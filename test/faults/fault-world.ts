@@ -94,6 +94,8 @@ export const startFaultWorld = async (options: FaultWorldOptions): Promise<Fault
   connection.on('error', () => undefined);
   const state = new RedisStateStore(connection, prefix);
   const queues = QUEUE_NAMES.map((name) => new Queue(name, { connection, prefix }));
+  // a test may stop Redis: its queues' connection errors are expected, not worth a stack trace each
+  for (const queue of queues) queue.on('error', () => undefined);
   const workQueues = queues.filter((queue) => queue.name !== 'poll');
   const services: ServiceProcess[] = [];
 
