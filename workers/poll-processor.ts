@@ -27,7 +27,11 @@ export const pollProcessor =
     const lock = { ttlMs: 60_000, waitMs: 0 };
     try {
       return await jobDeps.state.withLock('poll', lock, async () => {
-        const result = await pollFindings(jobDeps, { ...options, mode: job.data.mode ?? 'auto' });
+        const result = await pollFindings(jobDeps, {
+          ...options,
+          mode: job.data.mode ?? 'auto',
+          retryFailed: job.data.retryFailed ?? 'due',
+        });
         const repositoryJobIds = await enqueueRepositories(queues, result.due);
         // A safety net under the delayed expiry jobs: an active suppression past its end is ended now.
         for (const id of await overdueSuppressions(jobDeps))
