@@ -84,3 +84,40 @@ describe('sync --once when a provider refuses', () => {
     expect(exitCode).toBe(1);
   });
 });
+
+describe('sync --once when an account denies access', () => {
+  let sandbox: Sandbox;
+  let config: Config;
+  const prefix = uniquePrefix();
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({
+      seed: { repositories: 1, findingsPerRepository: 2, seed: 5, passingRatio: 0 },
+    });
+    Object.assign(process.env, sandbox.env);
+    config = await loadConfig({ ...sandbox.env, REDIS_URL, QUEUE_PREFIX: prefix, LOG_LEVEL: 'silent' });
+  });
+
+  afterAll(async () => {
+    await flushPrefix(prefix);
+    await sandbox.close();
+  });
+
+  it('tries a repository whose account denied access again once access is granted, findings unchanged', async () => {
+    const [repository] = sandbox.seed.repositories;
+    if (!repository) throw new Error('no repository');
+    sandbox.aws.ecr.denyAction(repository.accountId, 'DescribeImages');
+    const denied = await syncOnce(config, silentLogger);
+    expect(denied.exitCode).toBe(1);
+    expect(denied.summary.failures).toBe(1);
+    expect(denied.summary.ticketsCreated).toBe(0);
+    expect(denied.summary.providerFailures).toMatchObject([
+      { repository: repository.arn, provider: 'ecr', code: 'ecr.access_denied' },
+    ]);
+
+    sandbox.aws.ecr.allowAction(repository.accountId, 'DescribeImages');
+    const granted = await syncOnce(config, silentLogger);
+    expect(granted).toMatchObject({ exitCode: 0, summary: { jobs: 1, ticketsCreated: 1, failures: 0 } });
+    expect(granted.summary.providerFailures).toEqual([]);
+  });
+});
