@@ -14,6 +14,7 @@ import type { Config } from '../config/load-config.js';
 import { dryRunPorts } from './dry-run.js';
 import { instrumentPort } from './instrument-ports.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { registerFailureGauges } from './failure-gauges.js';
 import { registerStateGauges } from './state-gauges.js';
 
 const HOUR = 3_600_000;
@@ -103,6 +104,7 @@ export const composeService = (config: Config, log: Logger): Service => {
     log,
   };
   registerStateGauges(metrics, queues, state, deps.clock);
+  registerFailureGauges(metrics, state);
   return {
     config,
     deps,

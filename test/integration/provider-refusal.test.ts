@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../src/config/load-config.js';
+import { formatScan, scan } from '../../src/cli/scan-command.js';
 import { formatSummary, syncOnce } from '../../src/cli/sync-command.js';
 import { silentLogger } from '../../src/core/ports/logger.js';
 import { startSandbox, type Sandbox } from '../standins/sandbox.js';
@@ -59,6 +60,17 @@ describe('sync --once when a provider refuses', () => {
       expect(noteOf(finding)).toContain('Ticket failed: Jira answered 400');
       expect(noteOf(finding)).not.toContain(config.env.JIRA_API_TOKEN ?? 'no token');
     }
+  });
+
+  it('scan shows, for each repository, what its provider refuses', async () => {
+    const rows = await scan(config, silentLogger);
+    expect(rows).toHaveLength(2);
+    for (const row of rows) {
+      expect(row.failures).toMatchObject([{ provider: 'jira', code: 'jira.invalid', attempts: 1 }]);
+    }
+    expect(formatScan(rows)).toMatch(
+      /\n {2}failing jira jira\.invalid: Jira answered 400 to POST \/rest\/api\/3\/issue: customfield_10010: Team is required\. \(1 attempt since /,
+    );
   });
 
   it('tries the tickets again at once on the next sync, and names them everywhere', async () => {
