@@ -27,8 +27,10 @@ export const pollProcessor =
     const lock = { ttlMs: 60_000, waitMs: 0 };
     try {
       return await jobDeps.state.withLock('poll', lock, async () => {
-        const result = await pollFindings(jobDeps, { ...options, mode: job.data.mode ?? 'auto' }, (due) =>
-          enqueueRepositories(queues, due),
+        const result = await pollFindings(
+          jobDeps,
+          { ...options, mode: job.data.mode ?? 'auto', retryFailed: job.data.retryFailed ?? 'due' },
+          (due) => enqueueRepositories(queues, due),
         );
         const repositoryJobIds = result.queued;
         // A safety net under the delayed expiry jobs: an active suppression past its end is ended now.

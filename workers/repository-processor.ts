@@ -7,4 +7,7 @@ import { forJob } from './job-deps.js';
 export const repositoryProcessor =
   (deps: PipelineDeps) =>
   (job: Job<RepositoryJobData>): Promise<ReconcileResult> =>
-    reconcileRepository(forJob(deps, job), job.data.repositoryKey);
+    reconcileRepository(forJob(deps, job), job.data.repositoryKey, {
+      // no retry follows the last attempt: a provider still failing then is recorded and retried later
+      finalAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
+    });

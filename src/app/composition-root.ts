@@ -15,6 +15,7 @@ import { dryRunPorts } from './dry-run.js';
 import { countUnprocessedFindings, instrumentPort } from './instrument-ports.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { watchRedis, type RedisHealth } from './redis-health.js';
+import { registerFailureGauges } from './failure-gauges.js';
 import { registerStateGauges } from './state-gauges.js';
 
 const HOUR = 3_600_000;
@@ -118,6 +119,7 @@ export const composeService = (config: Config, log: Logger): Service => {
     log,
   };
   registerStateGauges(metrics, queues, state, deps.clock, redisHealth.isUp);
+  registerFailureGauges(metrics, state, redisHealth.isUp);
   return {
     config,
     deps,

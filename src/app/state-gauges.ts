@@ -24,7 +24,7 @@ const withinTimeout = async <T>(read: Promise<T>): Promise<T> => {
  * Sets the gauge from Redis, or, when Redis is down or slow, leaves every series of it out of this scrape
  * (`hubwarden_redis_up` says why), so no dashboard mistakes the last known value, or a zero, for the truth.
  */
-const fromRedis = async <T extends string>(
+export const fromRedis = async <T extends string>(
   gauge: Gauge<T>,
   redisUp: () => boolean,
   read: () => Promise<readonly Sample<T>[]>,

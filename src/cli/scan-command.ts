@@ -24,7 +24,30 @@ export interface ScanRow {
   readonly ticket: string | undefined;
   readonly risks: readonly Risk[];
   readonly error: string | undefined;
+  /** what hubwarden's own work on it is failing at, per provider (known only when Redis answers) */
+  readonly failures: readonly ScanFailure[];
 }
+
+export interface ScanFailure {
+  readonly provider: string;
+  readonly code: string;
+  readonly reason: string;
+  readonly attempts: number;
+  readonly since: string;
+  readonly retryAt: string;
+}
+
+const knownFailures = async (state: RedisStateStore | undefined, key: string): Promise<ScanFailure[]> => {
+  const failures = state ? await state.getFailures(key).catch(() => undefined) : undefined;
+  return Object.entries(failures?.providers ?? {}).map(([provider, failure]) => ({
+    provider,
+    code: failure.code,
+    reason: failure.reason,
+    attempts: failure.attempts,
+    since: failure.since,
+    retryAt: failure.retryAt,
+  }));
+};
 
 /** State is optional for a scan: without Redis it still answers, only without known tickets. */
 const knownTicket = async (state: RedisStateStore | undefined, key: string): Promise<string | undefined> => {
@@ -103,6 +126,7 @@ export const scan = async (config: Config, log: Logger): Promise<ScanRow[]> => {
         ticket: (await knownTicket(state, repository.key)) ?? ticketKeyFromNotes(ofRepository),
         risks,
         error,
+        failures: await knownFailures(state, repository.key),
       });
     }
     return rows.sort((a, b) => a.repository.localeCompare(b.repository));
@@ -124,6 +148,10 @@ export const formatScan = (rows: readonly ScanRow[]): string => {
           ? ['  risks   none found']
           : row.risks.map((risk) => `  risk    ${risk.summary}`)),
         ...(row.error ? [`  error   ${row.error}`] : []),
+        ...row.failures.map(
+          (failure) =>
+            `  failing ${failure.provider} ${failure.code}: ${failure.reason} (${failure.attempts} attempt${failure.attempts === 1 ? '' : 's'} since ${failure.since}; next try ${failure.retryAt})`,
+        ),
       ].join('\n'),
     )
     .join('\n')}\n${rows.length} repositories\n`;

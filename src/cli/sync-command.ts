@@ -3,6 +3,7 @@ import { composeService } from '../app/composition-root.js';
 import { pipelineProcessors, startWorkers } from '../app/workers.js';
 import type { Config } from '../config/load-config.js';
 import type { Logger } from '../core/ports/logger.js';
+import type { RepositoryFailures } from '../core/ports/state-store.js';
 import type { ReconcileResult } from '../core/use-cases/reconcile-repository.js';
 import type { PollJobResult } from '../../workers/poll-processor.js';
 import { requireRedis } from './redis-reachable.js';
@@ -19,8 +20,39 @@ export interface SyncSummary {
   messagesPosted: number;
   messagesUpdated: number;
   findingsUpdated: number;
+  /** repository jobs that failed for good */
   failures: number;
+  /** what is failing for good, per repository and provider, after this run (retried at the next sync) */
+  providerFailures: ProviderFailureLine[];
 }
+
+export interface ProviderFailureLine {
+  readonly repository: string;
+  readonly provider: string;
+  readonly code: string;
+  readonly reason: string;
+  readonly attempts: number;
+  readonly since: string;
+  readonly retryAt: string;
+}
+
+/** One line per repository and provider, oldest streak first. */
+export const providerFailureLines = (
+  failures: ReadonlyMap<string, RepositoryFailures>,
+): ProviderFailureLine[] =>
+  [...failures.values()]
+    .flatMap((entry) =>
+      Object.entries(entry.providers).map(([provider, failure]) => ({
+        repository: entry.repositoryArn,
+        provider,
+        code: failure.code,
+        reason: failure.reason,
+        attempts: failure.attempts,
+        since: failure.since,
+        retryAt: failure.retryAt,
+      })),
+    )
+    .sort((a, b) => a.since.localeCompare(b.since) || a.repository.localeCompare(b.repository));
 
 const emptySummary = (): SyncSummary => ({
   repositoriesSeen: 0,
@@ -34,6 +66,7 @@ const emptySummary = (): SyncSummary => ({
   messagesUpdated: 0,
   findingsUpdated: 0,
   failures: 0,
+  providerFailures: [],
 });
 
 export const addResult = (summary: SyncSummary, result: ReconcileResult): void => {
@@ -59,11 +92,17 @@ export const formatSummary = (summary: SyncSummary): string =>
     `messages updated:    ${summary.messagesUpdated}`,
     `findings updated:    ${summary.findingsUpdated}`,
     `failures:            ${summary.failures}`,
+    `failing providers:   ${summary.providerFailures.length === 0 ? 'none' : summary.providerFailures.length}`,
+    ...summary.providerFailures.map(
+      (line) =>
+        `  ${line.repository}  ${line.provider}  ${line.code}: ${line.reason} (${line.attempts} attempt${line.attempts === 1 ? '' : 's'} since ${line.since}; next try ${line.retryAt})`,
+    ),
   ].join('\n');
 
 /**
  * `hubwarden sync --once`: one full poll through the same queues and workers, waiting for every job it
- * caused. Exit 0, or 1 when any job failed for good.
+ * caused; repositories whose work failed for good earlier are tried again at once. Exit 0, or 1 when any
+ * job failed for good or any provider still refuses a repository's work.
  */
 export const syncOnce = async (
   config: Config,
@@ -93,7 +132,7 @@ export const syncOnce = async (
   for (const worker of workers) worker.on('error', service.redisHealth.report);
   const summary = emptySummary();
   try {
-    const poll = await service.queues.poll.add('poll', { mode: 'full' }, { attempts: 3 });
+    const poll = await service.queues.poll.add('poll', { mode: 'full', retryFailed: 'all' }, { attempts: 3 });
     const polled = (await poll.waitUntilFinished(events.poll)) as PollJobResult;
     if (polled.skipped) throw new Error('another poll is running; try again when it has finished');
     summary.repositoriesSeen = polled.repositoriesSeen ?? 0;
@@ -110,10 +149,14 @@ export const syncOnce = async (
         }
       }),
     );
+    summary.providerFailures = providerFailureLines(await service.deps.state.listFailures());
   } finally {
     await Promise.all(workers.map((worker) => worker.close()));
     await Promise.all([events.poll.close(), events.repository.close()]);
     await service.close();
   }
-  return { summary, exitCode: summary.failures > 0 ? 1 : 0 };
+  return {
+    summary,
+    exitCode: summary.failures > 0 || summary.providerFailures.length > 0 ? 1 : 0,
+  };
 };

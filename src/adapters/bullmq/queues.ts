@@ -36,6 +36,8 @@ export interface RepositoryJobData {
 }
 export interface PollJobData {
   readonly mode: 'full' | 'incremental' | 'auto';
+  /** `all`: retry every repository whose work failed for good now, whatever its backoff */
+  readonly retryFailed?: 'due' | 'all';
 }
 export interface RemediationJobData {
   readonly repositoryKey: string;

@@ -25,6 +25,8 @@ const NOT_YOURS =
   'Only the repository owner’s listed people and security reviewers may do this. Nothing was changed.';
 const NOT_REVIEWER = 'Only security reviewers may approve or revoke suppressions. Nothing was changed.';
 const DOUBLE_CLICK_MS = 10 * 60_000;
+/** A fix still "under way" this long after it was asked for has been lost: a new click may try again. */
+const FIX_ABANDONED_MS = 15 * 60_000;
 const SUBMIT_LOCK = { ttlMs: 10_000, waitMs: 2_000 };
 
 /**
@@ -63,6 +65,8 @@ export const createInteractions = (deps: PipelineDeps, queue: WorkQueue): Intera
           (suppression.status === 'pending' && !isSuppressionOverdue(suppression, deps.clock()))),
     );
 
+  const isStale = (at: string): boolean => deps.clock().getTime() - Date.parse(at) >= FIX_ABANDONED_MS;
+
   const stillFailing = async (record: RepositoryRecord): Promise<boolean> =>
     outstandingFailures(await deps.state.findingsOf(record.repository.key), record).length > 0;
 
@@ -70,14 +74,20 @@ export const createInteractions = (deps: PipelineDeps, queue: WorkQueue): Intera
     const record = await repositoryOf(context);
     if ('ok' in record) return record;
     if (!(await stillFailing(record))) return refuse('This repository already passes ECR.2: nothing to fix.');
-    if (record.fix?.status === 'queued')
+    // A fix whose job was lost (Redis lost, retries exhausted before it started) is not under way forever.
+    if (record.fix?.status === 'queued' && !isStale(record.fix.at))
       return { ok: true, notice: 'A fix for this repository is already under way.' };
     // One fix per burst of clicks; a fix that failed since may be retried at once.
     const attempt = record.fix?.at ?? 'first';
-    if (!(await deps.state.claim(`fix:${record.repository.key}:${attempt}`, DOUBLE_CLICK_MS))) {
+    const claim = `fix:${record.repository.key}:${attempt}`;
+    if (!(await deps.state.claim(claim, DOUBLE_CLICK_MS))) {
       return { ok: true, notice: 'A fix for this repository is already under way.' };
     }
-    await queue.enqueueFix(record.repository.key, context.actor);
+    // Nothing was queued: the next click must not be told that a fix is under way.
+    await queue.enqueueFix(record.repository.key, context.actor).catch(async (error: unknown) => {
+      await deps.state.releaseClaim(claim);
+      throw error;
+    });
     deps.log.info({ repositoryArn: record.repository.arn, actor: context.actor }, 'fix queued');
     return {
       ok: true,

@@ -1,5 +1,6 @@
 import { parseFinding, type SkipReason } from '../findings/parse-finding.js';
 import { isFailing } from '../findings/repository-findings.js';
+import { lastFailureAt, retryAtOf } from '../failures/provider-failures.js';
 import { digestOf } from '../hash.js';
 import type { Finding } from '../model.js';
 import type { Ticket } from '../ports/ticket-tracker.js';
@@ -17,6 +18,11 @@ export interface PollOptions {
   /** re-read this much before the cursor: `UpdatedAt` is not strictly monotonic across regions */
   readonly overlapMs: number;
   readonly fullEveryMs: number;
+  /**
+   * Repositories whose work failed for good are enqueued again without their findings changing: `due`
+   * (default) once their backoff has passed, `all` at once (`hubwarden sync --once`).
+   */
+  readonly retryFailed?: 'due' | 'all';
 }
 
 export interface DueRepository {
@@ -127,16 +133,32 @@ export const pollFindings = async <Q>(
     });
   }
   const due: DueRepository[] = [];
+  const failed = await deps.state.listFailures();
+  const dueFor = async (repositoryKey: string): Promise<DueRepository> => {
+    const findings = await deps.state.findingsOf(repositoryKey);
+    const fingerprint = inputsFingerprint(findings, deps);
+    const record = await deps.state.getRecord(repositoryKey);
+    const lastFailure = lastFailureAt(failed.get(repositoryKey));
+    return {
+      repositoryKey,
+      fingerprint,
+      generation: workGeneration(findings, fingerprint, record?.processedFingerprint, lastFailure),
+    };
+  };
   let failingRepositories = 0;
   for (const repositoryKey of touched) {
     const findings = await deps.state.findingsOf(repositoryKey);
     if (isFailing(findings)) failingRepositories += 1;
     const fingerprint = inputsFingerprint(findings, deps);
     const record = await deps.state.getRecord(repositoryKey);
-    if (record?.processedFingerprint !== fingerprint) {
-      const generation = workGeneration(findings, fingerprint, record?.processedFingerprint, undefined);
-      due.push({ repositoryKey, fingerprint, generation });
-    }
+    if (record?.processedFingerprint !== fingerprint) due.push(await dueFor(repositoryKey));
+  }
+  // Failed for good, perhaps for a cause an operator has since fixed: tried again after the backoff.
+  const dueKeys = new Set(due.map((entry) => entry.repositoryKey));
+  for (const [repositoryKey, failures] of failed) {
+    if (dueKeys.has(repositoryKey)) continue;
+    if (options.retryFailed !== 'all' && Date.parse(retryAtOf(failures)) > now.getTime()) continue;
+    due.push(await dueFor(repositoryKey));
   }
   const queued = await queueDue(due);
   await deps.state.setPollCursor({

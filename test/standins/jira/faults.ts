@@ -10,6 +10,11 @@ export interface JiraFault {
   readonly times?: number;
   /** route name as counted in `calls`, e.g. `POST /rest/api/3/search/jql` */
   readonly route?: string;
+  /**
+   * Jira's per-field errors for a refusal, e.g. `{ customfield_10010: 'Team is required.' }` (what Jira
+   * answers, with status 400, to a create that misses a field the create screen requires)
+   */
+  readonly errors?: Readonly<Record<string, string>>;
 }
 
 interface ArmedFault {

@@ -174,7 +174,10 @@ export const startJiraStandIn = async (options: JiraStandInOptions): Promise<Jir
       const headers =
         fault.retryAfter === undefined ? undefined : { 'Retry-After': String(fault.retryAfter) };
       const message = fault.status === 429 ? 'Rate limit exceeded.' : 'Service unavailable (injected fault).';
-      return { ...jiraError(fault.status, [message]), ...(headers ? { headers } : {}) };
+      const reply = fault.errors
+        ? jiraError(fault.status, [], { ...fault.errors })
+        : jiraError(fault.status, [message]);
+      return { ...reply, ...(headers ? { headers } : {}) };
     }
     const wait = limiter.take();
     if (wait > 0) {
