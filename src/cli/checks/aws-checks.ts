@@ -41,9 +41,8 @@ export const awsChecks = (service: Service, controlId: string): Check[] => {
       run: async () => {
         const since = new Date(Date.now() - env.POLL_INTERVAL_SECONDS * 1000);
         try {
-          const pages = service.aws.findingsSource
-            .pages({ controlId, updatedSince: since })
-            [Symbol.asyncIterator]();
+          const query = { controlId, updatedSince: since };
+          const pages = service.aws.findingsSource.pages(query)[Symbol.asyncIterator]();
           const page = await pages.next();
           await pages.return?.();
           const count = page.done ? 0 : page.value.findings.length;
