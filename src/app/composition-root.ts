@@ -1,7 +1,7 @@
 import type { RedisConnection } from '../adapters/redis/connection.js';
 import { createAwsAdapters, type AwsAdapters } from '../adapters/aws/index.js';
 import { closeQueues, createQueues, type Queues } from '../adapters/bullmq/queues.js';
-import { createFetchRequest, JiraTicketTracker } from '../adapters/jira/index.js';
+import { createFetchRequest, JiraPreflight, JiraTicketTracker } from '../adapters/jira/index.js';
 import { rateLimitedRequest } from '../adapters/jira/rate-limited-request.js';
 import { ChannelRateLimitedChat } from '../adapters/slack/channel-rate-limit.js';
 import { connectRedis } from '../adapters/redis/connection.js';
@@ -47,6 +47,8 @@ export interface Service {
   readonly metrics: Metrics;
   readonly aws: AwsAdapters;
   readonly jira: JiraTicketTracker;
+  /** read-only questions for `check-config` */
+  readonly jiraPreflight: JiraPreflight;
   readonly slack: SlackChat;
   close(): Promise<void>;
 }
@@ -60,13 +62,14 @@ export const composeService = (config: Config, log: Logger): Service => {
   const redisHealth = watchRedis(redis, env.REDIS_URL, log);
   const metrics = createMetrics();
   const aws = awsAdaptersFor(env);
+  const jiraAuth = env.JIRA_PAT
+    ? { pat: env.JIRA_PAT }
+    : { email: env.JIRA_EMAIL ?? '', apiToken: env.JIRA_API_TOKEN ?? '' };
   const jira = new JiraTicketTracker({
     baseUrl: env.JIRA_BASE_URL,
     ...(env.JIRA_SITE_URL ? { siteUrl: env.JIRA_SITE_URL } : {}),
     deployment: env.JIRA_DEPLOYMENT,
-    auth: env.JIRA_PAT
-      ? { pat: env.JIRA_PAT }
-      : { email: env.JIRA_EMAIL ?? '', apiToken: env.JIRA_API_TOKEN ?? '' },
+    auth: jiraAuth,
     projectKey: env.JIRA_PROJECT,
     issueType: env.JIRA_ISSUE_TYPE,
     ...(env.JIRA_EXTRA_FIELDS ? { extraFields: env.JIRA_EXTRA_FIELDS } : {}),
@@ -76,6 +79,12 @@ export const composeService = (config: Config, log: Logger): Service => {
       perSecond: env.JIRA_REQUESTS_PER_SECOND,
       burst: Math.max(1, Math.ceil(env.JIRA_REQUESTS_PER_SECOND)),
     }),
+  });
+  const jiraPreflight = new JiraPreflight({
+    baseUrl: env.JIRA_BASE_URL,
+    deployment: env.JIRA_DEPLOYMENT,
+    auth: jiraAuth,
+    projectKey: env.JIRA_PROJECT,
   });
   const slack = new SlackChat({ token: env.SLACK_BOT_TOKEN, apiUrl: env.SLACK_API_URL });
   // A dry run keeps its state apart, so the tickets it pretends to open never leak into a real run.
@@ -129,6 +138,7 @@ export const composeService = (config: Config, log: Logger): Service => {
     metrics,
     aws,
     jira,
+    jiraPreflight,
     slack,
     close: async () => {
       // With Redis gone a QUIT would wait for a reconnection that may never come: drop the socket.

@@ -3,11 +3,10 @@ import type { Config } from '../config/load-config.js';
 import { ecr2TagImmutability } from '../core/controls/ecr2-tag-immutability.js';
 import type { Logger } from '../core/ports/logger.js';
 import { redisReachable } from './redis-reachable.js';
-
-interface Check {
-  readonly name: string;
-  readonly run: () => Promise<string>;
-}
+import { awsChecks } from './checks/aws-checks.js';
+import { failLine, okLine, type Check } from './checks/check.js';
+import { jiraChecks } from './checks/jira-checks.js';
+import { slackChecks } from './checks/slack-checks.js';
 
 const CHECK_TIMEOUT_MS = 15_000;
 
@@ -19,55 +18,31 @@ const withTimeout = <T>(promise: Promise<T>): Promise<T> =>
     ),
   ]);
 
-/** `hubwarden check-config`: one line per connection; exit 1 when any fails. Prints no secret. */
+/**
+ * `hubwarden check-config`: one line per check, in the order of the "First day" checklist of
+ * docs/operations.md (`OK <name>: <what>` or `FAIL <name>: <what> - <fix>`); exit 1 when any fails.
+ * Reads only, and prints no secret.
+ */
 export const checkConfig = async (
   config: Config,
   log: Logger,
   write: (line: string) => void,
 ): Promise<number> => {
-  write('ok    configuration (environment and owners file)');
+  write(okLine('configuration', 'environment and owners file'));
   const service = composeService(config, log);
   const checks: Check[] = [
     { name: 'redis', run: () => redisReachable(config.env.REDIS_URL) },
-    {
-      name: 'aws sts',
-      run: async () => {
-        const identity = await service.aws.callerIdentity();
-        return `caller ${identity.arn}`;
-      },
-    },
-    {
-      name: 'security hub',
-      run: async () => {
-        const pages = service.aws.findingsSource.pages({ controlId: ecr2TagImmutability.controlId });
-        const first = pages[Symbol.asyncIterator]();
-        const page = await first.next();
-        await first.return?.();
-        return `GetFindings answered (${page.done ? 0 : page.value.findings.length} findings on the first page)`;
-      },
-    },
-    {
-      name: 'jira',
-      run: async () => {
-        const me = await service.jira.myself();
-        return `authenticated as ${me.displayName ?? me.accountId ?? me.userName ?? 'unknown'}`;
-      },
-    },
-    {
-      name: 'slack',
-      run: async () => {
-        const identity = await service.slack.identity();
-        return `auth.test ok (team ${identity.teamId}, bot user ${identity.userId})`;
-      },
-    },
+    ...awsChecks(service, ecr2TagImmutability.controlId),
+    ...jiraChecks(service),
+    ...slackChecks(service),
   ];
   let failed = 0;
   for (const check of checks) {
     try {
-      write(`ok    ${check.name}: ${await withTimeout(check.run())}`);
+      write(okLine(check.name, await withTimeout(check.run())));
     } catch (error) {
       failed += 1;
-      write(`FAIL  ${check.name}: ${(error as Error).message}`);
+      write(failLine(check.name, error));
     }
   }
   await service.close();

@@ -48,10 +48,10 @@ describe('the hubwarden binary', () => {
     const good = await runCli(['check-config'], env());
     expect(good.code, good.stdout + good.stderr).toBe(0);
     for (const check of ['redis', 'aws sts', 'security hub', 'jira', 'slack'])
-      expect(good.stdout).toMatch(new RegExp(`ok +${check}`));
+      expect(good.stdout).toMatch(new RegExp(`^OK ${check}: `, 'm'));
     const bad = await runCli(['check-config'], { ...env(), JIRA_API_TOKEN: 'wrong-token-value-9999' });
     expect(bad.code).toBe(1);
-    expect(bad.stdout).toMatch(/FAIL +jira/);
+    expect(bad.stdout).toMatch(/^FAIL jira: Jira answered 401 .* - check JIRA_EMAIL and JIRA_API_TOKEN/m);
     expect(bad.stdout + bad.stderr).not.toContain('wrong-token-value-9999');
   });
 

@@ -45,7 +45,7 @@ describe('one-shot commands with Redis down (a port nothing listens on)', () => 
     expect(run.code, run.stdout + run.stderr).toBe(1);
     expect(run.stdout).toMatch(new RegExp(`^FAIL +redis: unreachable at ${target} \\(ECONNREFUSED\\)$`, 'm'));
     // the other connections are still checked
-    expect(run.stdout).toMatch(/^ok +jira: /m);
+    expect(run.stdout).toMatch(/^OK +jira: /m);
     expect(run.ms).toBeLessThan(20_000);
     expectNoStackTrace(run);
   });

@@ -134,6 +134,8 @@ describe('.env.example', () => {
     'REDIS_URL',
     'QUEUE_PREFIX',
     'JIRA_BASE_URL',
+    'JIRA_SITE_URL',
+    'JIRA_EXTRA_FIELDS',
     'JIRA_EMAIL',
     'JIRA_API_TOKEN',
     'JIRA_PAT',

@@ -7,7 +7,7 @@ import type { FromTemporaryCredentialsOptions } from '@aws-sdk/credential-provid
 import { callerIdentity } from './caller-identity.js';
 import type { CallerIdentity } from './caller-identity.js';
 import { EcrRepositoryRegistry } from './ecr-repository-registry.js';
-import { MemberCredentials } from './member-credentials.js';
+import { MemberCredentials, memberRoleArnFor } from './member-credentials.js';
 import { awsRequestHandler } from './request-handler.js';
 import type { AwsTimeouts } from './request-handler.js';
 import { partitionOfRegion, SecurityHubFindingsSource } from './securityhub-findings-source.js';
@@ -62,6 +62,11 @@ export interface AwsAdapters {
   readonly findingsSource: SecurityHubFindingsSource;
   readonly repositoryRegistry: EcrRepositoryRegistry;
   readonly callerIdentity: () => Promise<CallerIdentity>;
+  /**
+   * Assumes `MEMBER_ROLE_ARN` in this account (with `MEMBER_ROLE_EXTERNAL_ID`) and answers the role ARN;
+   * `undefined` when no member role is configured. Throws a classified `sts` error when AWS refuses.
+   */
+  readonly assumeMemberRole: (accountId: string, partition: string) => Promise<string | undefined>;
   readonly securityHubClient: SecurityHubClient;
   readonly stsClient: STSClient;
   /** closes every client's sockets */
@@ -128,6 +133,12 @@ export const createAwsAdapters = (options: AwsAdaptersOptions): AwsAdapters => {
     findingsSource,
     repositoryRegistry,
     callerIdentity: () => callerIdentity(stsClient),
+    assumeMemberRole: async (accountId, partition) => {
+      const provider = memberCredentials.forAccount(accountId, partition);
+      if (provider === undefined || options.memberRoleArn === undefined) return undefined;
+      await provider();
+      return memberRoleArnFor(options.memberRoleArn, accountId, partition);
+    },
     securityHubClient,
     stsClient,
     destroy: () => {

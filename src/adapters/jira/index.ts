@@ -15,3 +15,10 @@ export {
   type JiraMyself,
   type JiraTicketTrackerOptions,
 } from './jira-ticket-tracker.js';
+export {
+  JiraPreflight,
+  type CreateScreenField,
+  type JiraPreflightOptions,
+  type JiraProject,
+  type TransitionSample,
+} from './jira-preflight.js';

@@ -25,6 +25,17 @@ export interface SlackIdentity {
   readonly teamId: string;
   readonly userId: string;
   readonly botId: string | undefined;
+  /** the token's scopes, from the `x-oauth-scopes` header; `undefined` when Slack sent none */
+  readonly scopes: readonly string[] | undefined;
+}
+
+/** What `conversations.info` says about a channel, for `check-config`. */
+export interface SlackChannelInfo {
+  readonly id: string;
+  readonly name: string | undefined;
+  readonly isPrivate: boolean;
+  readonly isArchived: boolean;
+  readonly isMember: boolean;
 }
 
 /** Message metadata type on every repository card: how a card is found again after a lost answer. */
@@ -129,7 +140,26 @@ export class SlackChat implements Chat {
         service: 'slack',
       });
     }
-    return { teamId: answer.team_id, userId: answer.user_id, botId: answer.bot_id };
+    return {
+      teamId: answer.team_id,
+      userId: answer.user_id,
+      botId: answer.bot_id,
+      // WebClient copies the x-oauth-scopes header here
+      scopes: answer.response_metadata?.scopes,
+    };
+  }
+
+  /** `conversations.info`: whether the bot is in the channel (for `check-config`). */
+  async channelInfo(channel: string): Promise<SlackChannelInfo> {
+    const answer = await this.call('conversations.info', () => this.client.conversations.info({ channel }));
+    const info = answer.channel;
+    return {
+      id: info?.id ?? channel,
+      name: info?.name,
+      isPrivate: info?.is_private === true,
+      isArchived: info?.is_archived === true,
+      isMember: info?.is_member === true,
+    };
   }
 
   private async post(

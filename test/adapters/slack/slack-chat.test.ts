@@ -96,6 +96,7 @@ describe('SlackChat messages', () => {
       teamId: 'T0STANDIN',
       userId: 'U0HUBWARDEN',
       botId: 'B0HUBWARDEN',
+      scopes: expect.arrayContaining(['chat:write']),
     });
   });
 });

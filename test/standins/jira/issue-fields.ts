@@ -1,5 +1,6 @@
 import { adfProblem } from './adf-validator.js';
 import type { StandInUser } from './issue-store.js';
+import type { RequiredField } from './project-routes.js';
 
 export type Deployment = 'cloud' | 'datacenter';
 
@@ -7,7 +8,10 @@ export interface FieldContext {
   readonly deployment: Deployment;
   readonly users: readonly StandInUser[];
   readonly projectKey: string;
+  readonly projectId: string;
   readonly issueTypes: readonly string[];
+  /** custom fields the create screen requires */
+  readonly requiredFields: readonly RequiredField[];
 }
 
 /** Validated field values of a create or edit; `errors` holds Jira's per-field messages. */
@@ -109,13 +113,18 @@ export const parseFields = (fields: unknown, context: FieldContext, creating: bo
         } else changes.issueType = String(value.name);
         break;
       default:
-        errors[name] = `Field '${name}' cannot be set. It is not on the appropriate screen, or unknown.`;
+        if (!creating || !context.requiredFields.some((custom) => custom.id === name))
+          errors[name] = `Field '${name}' cannot be set. It is not on the appropriate screen, or unknown.`;
+        else if (value === null || value === undefined || value === '')
+          errors[name] = `${context.requiredFields.find((custom) => custom.id === name)?.name} is required.`;
     }
   }
   if (creating) {
     if (!('project' in fields)) errors.project = 'Specify a valid project ID or key';
     if (!('issuetype' in fields)) errors.issuetype = 'Specify an issue type';
     if (!('summary' in fields)) errors.summary = 'You must specify a summary of the issue.';
+    for (const custom of context.requiredFields)
+      if (!(custom.id in fields)) errors[custom.id] = `${custom.name} is required.`;
   }
   return changes;
 };

@@ -168,6 +168,7 @@ export class IssueStore {
       view: {
         key: issue.key,
         projectKey: issue.projectKey,
+        issueType: issue.issueType,
         labels: [...issue.labels],
         statusName: issue.status.name,
         statusCategory: issue.status.category,

@@ -9,6 +9,7 @@ import { JiraRateLimiter, type JiraRateLimit } from './rate-limit.js';
 import type { Route, StandInState } from './route.js';
 import { cloudSearchRoutes, datacenterSearchRoutes, removedSearchRoutes } from './search-routes.js';
 import { userRoutes } from './user-routes.js';
+import { projectRoutes, type RequiredField } from './project-routes.js';
 
 export type StandInAuth = { readonly email: string; readonly apiToken: string } | { readonly pat: string };
 
@@ -24,6 +25,10 @@ export interface JiraStandInOptions {
   readonly resolutionScreens?: boolean;
   readonly auth: StandInAuth;
   readonly issueTypes?: readonly string[];
+  /** custom fields the project's create screen requires (a create without them is refused) */
+  readonly requiredFields?: readonly RequiredField[];
+  /** project permissions the authenticated user lacks (`mypermissions` answers false for them) */
+  readonly missingPermissions?: readonly string[];
   /** most issues per search page, whatever the client asks; default 50 */
   readonly maxPageSize?: number;
   /** the clock of creation times and search lag (tests may drive it); default `Date.now` */
@@ -60,6 +65,8 @@ export interface JiraStandIn {
     labels?: string[];
     statusName?: string;
     createdMs?: number;
+    /** default `Task` */
+    issueType?: string;
   }): StandInIssue;
   /** forgets recorded requests, counters and armed faults */
   reset(): void;
@@ -81,10 +88,14 @@ const compile = (version: string, route: Route): CompiledRoute => {
 
 const routesFor = (deployment: Deployment): CompiledRoute[] => {
   if (deployment === 'datacenter') {
-    return [...issueRoutes, ...datacenterSearchRoutes, ...userRoutes].map((route) => compile('2', route));
+    return [...issueRoutes, ...datacenterSearchRoutes, ...userRoutes, ...projectRoutes].map((route) =>
+      compile('2', route),
+    );
   }
   return [
-    ...[...issueRoutes, ...cloudSearchRoutes, ...userRoutes].map((route) => compile('3', route)),
+    ...[...issueRoutes, ...cloudSearchRoutes, ...userRoutes, ...projectRoutes].map((route) =>
+      compile('3', route),
+    ),
     ...removedSearchRoutes.flatMap((route) => [compile('2', route), compile('3', route)]),
   ];
 };
@@ -150,8 +161,11 @@ export const startJiraStandIn = async (options: JiraStandInOptions): Promise<Jir
       deployment: options.deployment,
       users,
       projectKey: options.projectKey,
+      projectId: '10000',
       issueTypes: options.issueTypes ?? ['Task', 'Bug', 'Story'],
+      requiredFields: options.requiredFields ?? [],
     },
+    missingPermissions: options.missingPermissions ?? [],
     apiBase: () => `${url}/rest/api/${version}`,
     maxPageSize: options.maxPageSize ?? 50,
   };
@@ -235,7 +249,7 @@ export const startJiraStandIn = async (options: JiraStandInOptions): Promise<Jir
           summary: fields.summary,
           description: undefined,
           labels: fields.labels ?? [],
-          issueType: 'Task',
+          issueType: fields.issueType ?? 'Task',
           assignee: undefined,
           ...(fields.statusName === undefined ? {} : { statusName: fields.statusName }),
           ...(fields.createdMs === undefined ? {} : { createdMs: fields.createdMs }),

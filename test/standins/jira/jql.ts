@@ -2,12 +2,13 @@
  * The JQL subset the stand-in understands, parsed properly so a badly quoted value fails like on real Jira:
  *   clause (AND clause)* [ORDER BY created|key [ASC|DESC]]
  *   clause := project = V | labels = V | labels in (V, ...) | statusCategory (=|!=) V
- *           | status (=|!=) V | status in (V, ...) | key = V | key in (V, ...)
+ *           | status (=|!=) V | status in (V, ...) | key = V | key in (V, ...) | issuetype (=|!=) V
  * Values are "double", 'single' quoted (with \" \' \\ \n \t \r \uXXXX escapes) or bare words.
  */
 export interface JqlSubject {
   readonly key: string;
   readonly projectKey: string;
+  readonly issueType: string;
   readonly labels: readonly string[];
   readonly statusName: string;
   /** `new` | `indeterminate` | `done` */
@@ -153,6 +154,10 @@ class Parser {
       case 'status':
         this.only(field, operator, ['=', '!=', 'in']);
         return test((s) => lower.includes(s.statusName.toLowerCase()));
+      case 'issuetype':
+      case 'type':
+        this.only(field, operator, ['=', '!=', 'in']);
+        return test((s) => lower.includes(s.issueType.toLowerCase()));
       case 'key':
       case 'issuekey':
         this.only(field, operator, ['=', 'in']);

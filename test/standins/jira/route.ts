@@ -16,6 +16,8 @@ export interface StandInState {
   /** `http://127.0.0.1:port/rest/api/N` */
   readonly apiBase: () => string;
   readonly maxPageSize: number;
+  /** project permissions the authenticated user lacks, e.g. `ASSIGN_ISSUES` */
+  readonly missingPermissions: readonly string[];
 }
 
 /** A route below `/rest/api/N`, e.g. `GET /issue/{key}`. */

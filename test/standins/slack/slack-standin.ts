@@ -11,7 +11,7 @@ import type {
   StoredMessage,
   StoredView,
 } from './slack-standin-state.js';
-import { SlackWorkspace } from './slack-web-methods.js';
+import { DEFAULT_SCOPES, scopeNeeded, SlackWorkspace } from './slack-web-methods.js';
 
 export type * from './slack-standin-state.js';
 
@@ -22,6 +22,8 @@ export interface SlackStandInOptions {
   /** when given, the only channel ids that exist; otherwise every `C`/`G` id exists */
   readonly channels?: readonly string[];
   readonly notInChannel?: readonly string[];
+  /** scopes of the bot token (sent in `x-oauth-scopes`; a method needing another answers `missing_scope`) */
+  readonly scopes?: readonly string[];
   /** Slack-like `chat.postMessage` limit per channel; off unless given (or switched on with `setRateLimit`) */
   readonly rateLimit?: RateLimit | false;
   /** clock in ms (trigger expiry, rate limit, ts) */
@@ -119,8 +121,10 @@ class ChannelRateLimiter {
 export const startSlackStandIn = async (options: SlackStandInOptions = {}): Promise<SlackStandIn> => {
   const now = options.now ?? Date.now;
   const tokens = options.tokens ?? [DEFAULT_STANDIN_TOKEN];
+  const scopes = options.scopes ?? DEFAULT_SCOPES;
   const workspace = new SlackWorkspace({
     users: options.users ?? [],
+    scopes,
     channels: options.channels,
     notInChannel: options.notInChannel ?? [],
     now,
@@ -174,6 +178,13 @@ export const startSlackStandIn = async (options: SlackStandInOptions = {}): Prom
       return;
     }
 
+    // Slack reports the token's scopes on every answer to an authenticated call.
+    const scopeHeaders = { 'x-oauth-scopes': scopes.join(','), 'x-accepted-oauth-scopes': '' };
+    const needed = scopeNeeded(method, typeof params.channel === 'string' ? params.channel : undefined);
+    if (needed !== undefined && !scopes.includes(needed)) {
+      send(res, 200, { ok: false, error: 'missing_scope', needed, provided: scopes.join(',') }, scopeHeaders);
+      return;
+    }
     if (method === 'chat.postMessage' && typeof params.channel === 'string') {
       const wait = limiter.take(params.channel);
       if (wait > 0) {
@@ -182,7 +193,7 @@ export const startSlackStandIn = async (options: SlackStandInOptions = {}): Prom
         return;
       }
     }
-    send(res, 200, workspace.call(method, params));
+    send(res, 200, workspace.call(method, params), scopeHeaders);
   };
 
   const server = createServer((req, res) => {

@@ -32,8 +32,46 @@ const stringParam = (params: Params, name: string): string | undefined => {
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null;
 
+/** The scopes a bot token holds unless a test says otherwise: what hubwarden's app manifest asks for. */
+export const DEFAULT_SCOPES: readonly string[] = [
+  'chat:write',
+  'im:write',
+  'users:read',
+  'users:read.email',
+  'channels:read',
+  'groups:read',
+  'channels:history',
+  'groups:history',
+  'im:history',
+];
+
+const isPrivateId = (channel: string): boolean => channel.startsWith('G');
+
+/** The scope a method needs for this channel, as Slack documents it; `undefined`: none. */
+export const scopeNeeded = (method: string, channel: string | undefined): string | undefined => {
+  const kind = channel?.startsWith('D') ? 'im' : channel && isPrivateId(channel) ? 'groups' : 'channels';
+  switch (method) {
+    case 'chat.postMessage':
+    case 'chat.update':
+    case 'chat.postEphemeral':
+      return 'chat:write';
+    case 'conversations.history':
+      return `${kind}:history`;
+    case 'conversations.info':
+      return `${kind === 'im' ? 'im' : kind}:read`;
+    case 'conversations.open':
+      return 'im:write';
+    case 'users.lookupByEmail':
+      return 'users:read.email';
+    default:
+      return undefined;
+  }
+};
+
 export interface WorkspaceOptions {
   readonly users: readonly StandInUser[];
+  /** scopes of the bot token */
+  readonly scopes: readonly string[];
   /** when set, only these conversation ids exist (plus DMs it opened) */
   readonly channels: readonly string[] | undefined;
   /** channels the bot is not a member of */
@@ -106,6 +144,8 @@ export class SlackWorkspace {
         return this.openConversation(params);
       case 'conversations.history':
         return this.history(params);
+      case 'conversations.info':
+        return this.info(params);
       default:
         return fail('unknown_method');
     }
@@ -117,7 +157,7 @@ export class SlackWorkspace {
   }
 
   /** The conversation a `channel` argument names, or the Slack error for it. */
-  private conversation(channel: string | undefined): { id: string } | { error: string } {
+  private conversation(channel: string | undefined, posting = false): { id: string } | { error: string } {
     if (!channel) return { error: 'channel_not_found' };
     if (/^[UW][A-Z0-9]+$/.test(channel)) {
       return this.options.users.some((user) => user.id === channel) || !this.options.channels
@@ -129,8 +169,46 @@ export class SlackWorkspace {
     }
     if (this.options.channels && !this.options.channels.includes(channel))
       return { error: 'channel_not_found' };
-    if (this.options.notInChannel.includes(channel)) return { error: 'not_in_channel' };
+    if (this.options.notInChannel.includes(channel)) {
+      // chat:write.public lets a bot post in public channels it has not joined; private ones stay closed.
+      const publicPost =
+        posting && !isPrivateId(channel) && this.options.scopes.includes('chat:write.public');
+      return publicPost ? { id: channel } : { error: 'not_in_channel' };
+    }
     return { id: channel };
+  }
+
+  /** `conversations.info`: a private channel the bot is not in does not exist for it. */
+  private info(params: Params): MethodAnswer {
+    const channel = stringParam(params, 'channel');
+    if (!channel) return fail('channel_not_found');
+    if (/^[CG]/.test(channel)) {
+      const known = !this.options.channels || this.options.channels.includes(channel);
+      const member = !this.options.notInChannel.includes(channel);
+      const isPrivate = isPrivateId(channel);
+      if (!known || (isPrivate && !member)) return fail('channel_not_found');
+      return {
+        ok: true,
+        channel: {
+          id: channel,
+          name: channel.toLowerCase(),
+          name_normalized: channel.toLowerCase(),
+          is_channel: !isPrivate,
+          is_group: isPrivate,
+          is_im: false,
+          is_mpim: false,
+          is_private: isPrivate,
+          is_archived: false,
+          is_general: false,
+          is_member: member,
+          created: 1_700_000_000,
+          creator: 'U0CREATOR',
+        },
+      };
+    }
+    const target = this.conversation(channel);
+    if ('error' in target) return fail(target.error);
+    return { ok: true, channel: { id: target.id, is_im: true, is_private: true, is_member: true } };
   }
 
   private content(
@@ -167,7 +245,7 @@ export class SlackWorkspace {
   }
 
   private postMessage(params: Params): MethodAnswer {
-    const target = this.conversation(stringParam(params, 'channel'));
+    const target = this.conversation(stringParam(params, 'channel'), true);
     if ('error' in target) return fail(target.error);
     const content = this.content(params);
     if ('ok' in content) return content;
