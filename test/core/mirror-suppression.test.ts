@@ -32,8 +32,10 @@ describe('mirrorSuppression', () => {
     const [update, ...more] = workflowUpdates(s, 'SUPPRESSED');
     expect(more).toEqual([]);
     expect(update?.findings).toHaveLength(2);
-    expect(update?.note).toContain(`suppressed by ${USERS.owner} until 2025-02-09`);
-    expect(update?.note).toContain(`Justification: ${STORED}`);
+    // the note names the review message, posted before the findings were suppressed
+    expect(update?.note).toBe(
+      `hubwarden: suppressed. [suppression ${suppression.id} status=active owner=payments requested=${USERS.owner}@2025-01-10T12:00:00.000Z until=2025-02-09 activated=2025-01-10T12:00:00.000Z review=C0REVIEW/${suppression.reviewMessage?.ts}] Jira SEC-1. Slack C0PAYMENTS/1700000000.000001. Justification: ${STORED}`,
+    );
     expect((await s.h.state.findingsOf(keyA)).every((finding) => finding.workflow === 'SUPPRESSED')).toBe(
       true,
     );
@@ -92,6 +94,33 @@ describe('mirrorSuppression', () => {
     const { s, suppression } = await suppressed();
     await mirrorSuppression(s.h.deps, suppression.id);
     expect(chatCalls(s, 'updateSuppressionReview')).toEqual([]);
+  });
+
+  // The window between chat.postMessage succeeding and the review message being saved: a crash there
+  // (here: the answer is lost) leaves a claim, so the retry finds the card by its metadata.
+  it('a review card whose post answer was lost is found again, not posted twice', async () => {
+    const s = await chatScenario();
+    const post = s.h.chat.postSuppressionReview.bind(s.h.chat);
+    let lose = true;
+    s.h.chat.postSuppressionReview = async (channel, review) => {
+      const ref = await post(channel, review);
+      if (lose) {
+        lose = false;
+        throw new Error('socket hang up');
+      }
+      return ref;
+    };
+    await s.submit(USERS.owner, TYPED);
+    await expect(s.queue.drain()).rejects.toThrow('socket hang up');
+    const suppression = await s.only();
+    expect(suppression.reviewMessage).toBeUndefined();
+
+    await mirrorSuppression(s.h.deps, suppression.id);
+    expect(chatCalls(s, 'postSuppressionReview')).toHaveLength(1);
+    expect(chatCalls(s, 'findSuppressionReview')).toHaveLength(1);
+    const [posted] = [...s.h.chat.messages.keys()].filter((id) => id.startsWith('C0REVIEW:'));
+    expect((await s.only()).reviewMessage).toEqual({ channel: 'C0REVIEW', ts: posted?.slice(9) });
+    expect(await s.reviewCard(suppression.id)).toMatchObject({ ticket: { key: 'SEC-1' } });
   });
 
   it('answers undefined and writes nothing for an unknown suppression', async () => {

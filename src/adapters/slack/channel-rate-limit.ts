@@ -49,6 +49,10 @@ export class ChannelRateLimitedChat implements Chat {
     return this.chat.postSuppressionReview(channel, review);
   }
 
+  findSuppressionReview(channel: string, suppressionId: string): Promise<MessageRef | undefined> {
+    return this.chat.findSuppressionReview(channel, suppressionId);
+  }
+
   updateSuppressionReview(ref: MessageRef, review: SuppressionReviewCard): Promise<void> {
     return this.chat.updateSuppressionReview(ref, review);
   }

@@ -14,8 +14,13 @@ export const setWorkflow = async (
   findings: readonly Finding[],
   workflow: WorkflowStatus,
   note: string,
+  options: { rewriteNote?: boolean } = {},
 ): Promise<number> => {
-  const targets = findings.filter((finding) => finding.workflow !== workflow);
+  // `rewriteNote`: a finding already in this status gets the note when its note differs (a suppression's
+  // record changed, e.g. by its review), so Security Hub always holds the current record.
+  const targets = findings.filter(
+    (finding) => finding.workflow !== workflow || (options.rewriteNote && finding.hubwardenNote !== note),
+  );
   let moved = 0;
   for (let start = 0; start < targets.length; start += BATCH) {
     const batch = targets.slice(start, start + BATCH);

@@ -3,6 +3,7 @@ import { setWorkflow } from '../findings/set-workflow.js';
 import {
   messageRefFromNotes,
   notes,
+  PENDING_NOTE,
   RESTORED_NOTE,
   SUPPRESSED_NOTE,
   ticketKeyFromNotes,
@@ -253,18 +254,19 @@ const mirrorWorkflow = async (
   const ticketKey = input.record.ticket?.key;
   const refs = { ticketKey, message: input.record.message };
   const { suppression } = input;
+  const ours = (finding: Finding, head: string) => finding.hubwardenNote?.startsWith(head) ?? false;
   if (input.active && suppression) {
-    const note = notes.suppressed(
-      refs,
-      suppression.requestedBy,
-      suppression.expiresAt.slice(0, 10),
-      suppression.justification,
+    // A finding a person suppressed in Security Hub itself keeps their note; ours carry the current record.
+    const targets = input.failures.filter(
+      (finding) => finding.workflow !== 'SUPPRESSED' || ours(finding, SUPPRESSED_NOTE),
     );
-    return setWorkflow(deps, input.failures, 'SUPPRESSED', note);
+    return setWorkflow(deps, targets, 'SUPPRESSED', notes.suppressed(refs, suppression), {
+      rewriteNote: true,
+    });
   }
   // Findings a person suppressed in Security Hub itself are theirs to keep: only ours are restored.
   const suppressedByUs = input.findings.filter(
-    (finding) => finding.workflow === 'SUPPRESSED' && finding.hubwardenNote?.startsWith(SUPPRESSED_NOTE),
+    (finding) => finding.workflow === 'SUPPRESSED' && ours(finding, SUPPRESSED_NOTE),
   );
   if (
     suppression &&
@@ -276,15 +278,32 @@ const mirrorWorkflow = async (
       deps,
       suppressedByUs,
       'NEW',
-      notes.restored(refs, `the suppression ended (${endedWhy(suppression)})`),
+      notes.restored(refs, `the suppression ended (${endedWhy(suppression)})`, suppression),
     );
   }
-  if (!ticketKey || input.record.ticket?.status !== 'open') return 0;
+  if (suppression?.status === 'pending') {
+    // Nothing changes status while a suppression waits for review, but the note carries its record.
+    const targets = input.failures.filter(
+      (finding) => finding.workflow === 'NEW' || finding.workflow === 'NOTIFIED',
+    );
+    return setWorkflow(deps, targets, 'NOTIFIED', notes.pending(refs, suppression), { rewriteNote: true });
+  }
+  let moved = 0;
+  if (suppression && !suppression.activatedAt) {
+    // A request rejected or lapsed unanswered: its pending record must not come back as pending.
+    const asked = input.findings.filter(
+      (finding) => finding.workflow === 'NOTIFIED' && ours(finding, PENDING_NOTE),
+    );
+    moved += await setWorkflow(deps, asked, 'NOTIFIED', notes.requestClosed(refs, suppression), {
+      rewriteNote: true,
+    });
+  }
+  if (!ticketKey || input.record.ticket?.status !== 'open') return moved;
   // NEW with hubwarden's own "back to NEW" note is a deliberate state, not a new finding to notify.
   const fresh = input.failures.filter(
     (finding) => finding.workflow === 'NEW' && !finding.hubwardenNote?.startsWith(RESTORED_NOTE),
   );
-  return setWorkflow(deps, fresh, 'NOTIFIED', notes.notified(refs, input.owner));
+  return moved + (await setWorkflow(deps, fresh, 'NOTIFIED', notes.notified(refs, input.owner)));
 };
 
 const cardDetail = (

@@ -76,6 +76,15 @@ describe('SlackChat messages', () => {
     expect(JSON.stringify(message?.blocks)).not.toContain('hubwarden.approve');
   });
 
+  it('tags the review message with its suppression, and finds it again by that tag', async () => {
+    await chat.postRepositoryCard('C0REVIEW', card());
+    const ref = await chat.postSuppressionReview('C0REVIEW', review());
+    await chat.postSuppressionReview('C0REVIEW', review({ id: 'sother' }));
+    await chat.notify('C0REVIEW', 'unrelated');
+    await expect(chat.findSuppressionReview('C0REVIEW', review().suppression.id)).resolves.toEqual(ref);
+    await expect(chat.findSuppressionReview('C0REVIEW', 'snone')).resolves.toBeUndefined();
+  });
+
   it('sends plain notices and ephemeral messages with the text shown as is', async () => {
     await chat.notify('U0CAROL', `Your suppression ended: ${suppression().justification} <!channel>`);
     await chat.notifyEphemeral('C0PAYMENTS', 'U0ALICE', 'Only owners may fix this. @here');
