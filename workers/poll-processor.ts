@@ -29,9 +29,14 @@ export const pollProcessor =
       return await jobDeps.state.withLock('poll', lock, async () => {
         const result = await pollFindings(jobDeps, { ...options, mode: job.data.mode ?? 'auto' });
         const repositoryJobIds = await enqueueRepositories(queues, result.due);
+        const work = bullmqWorkQueue(queues);
+        // A suppression rebuilt from its note lost its delayed expiry job with Redis: schedule it again.
+        for (const suppression of result.restoredSuppressions) {
+          if (suppression.status === 'active' || suppression.status === 'pending')
+            await work.scheduleSuppressionExpiry(suppression.id, new Date(suppression.expiresAt));
+        }
         // A safety net under the delayed expiry jobs: an active suppression past its end is ended now.
-        for (const id of await overdueSuppressions(jobDeps))
-          await bullmqWorkQueue(queues).enqueueSuppressionMirror(id);
+        for (const id of await overdueSuppressions(jobDeps)) await work.enqueueSuppressionMirror(id);
         return {
           skipped: false,
           mode: result.mode,

@@ -7,6 +7,8 @@ import { preferredTicket } from '../tickets/ensure-ticket.js';
 import { MANAGED_LABEL } from '../tickets/ticket-content.js';
 import type { PipelineDeps } from './pipeline-deps.js';
 import { inputsFingerprint } from './reconcile-repository.js';
+import { restoreSuppressions } from './restore-suppressions.js';
+import type { Suppression } from '../suppression.js';
 
 export type PollMode = 'full' | 'incremental';
 
@@ -36,6 +38,8 @@ export interface PollResult {
   readonly failingRepositories: number;
   /** findings read by this poll, by `COMPLIANCE/WORKFLOW` */
   readonly byState: Readonly<Record<string, number>>;
+  /** suppressions the state store had lost, rebuilt from the audit record in their findings' notes */
+  readonly restoredSuppressions: readonly Suppression[];
 }
 
 /**
@@ -61,6 +65,7 @@ export const pollFindings = async (deps: PipelineDeps, options: PollOptions): Pr
   const byState: Record<string, number> = {};
   let pages = 0;
   let newest = cursor?.updatedAt ?? new Date(0).toISOString();
+  const restored: Suppression[] = [];
   for await (const page of deps.findingsSource.pages({
     controlId: deps.control.controlId,
     ...(since ? { updatedSince: since } : {}),
@@ -83,6 +88,8 @@ export const pollFindings = async (deps: PipelineDeps, options: PollOptions): Pr
       if (parsed.finding.updatedAt > newest) newest = parsed.finding.updatedAt;
     }
     await deps.state.mergeFindings(findings);
+    // Suppressions live in Redis; their notes in Security Hub rebuild any that were lost with it.
+    restored.push(...(await restoreSuppressions(deps, findings)));
   }
 
   let duplicateTicketsClosed = 0;
@@ -118,8 +125,9 @@ export const pollFindings = async (deps: PipelineDeps, options: PollOptions): Pr
     duplicateTicketsClosed,
     failingRepositories,
     byState,
+    restoredSuppressions: restored,
   };
-  deps.log.info({ ...result, due: due.length }, 'poll finished');
+  deps.log.info({ ...result, due: due.length, restoredSuppressions: restored.length }, 'poll finished');
   return result;
 };
 
