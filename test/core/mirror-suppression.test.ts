@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { docToPlainText } from '../../src/core/document.js';
 import { mirrorSuppression } from '../../src/core/use-cases/mirror-suppression.js';
+import { auditRecordOf, parseAuditRecord } from '../../src/core/suppressions/audit-record.js';
 import { chatScenario, keyA, USERS, type ChatScenario } from './chat-scenario.js';
 
 const TYPED = 'Vendor image \u202eoverride\u202c: their pipeline re-pushes latest nightly. <!here>';
@@ -42,7 +43,13 @@ describe('mirrorSuppression', () => {
 
     expect(transitions(s)).toEqual(['Suppressed']);
     expect(s.h.tracker.tickets.get('SEC-1')?.status).toBe('done');
-    expect(comments(s)).toEqual([`Suppressed by ${USERS.owner} until 2025-02-09. Justification:\n${STORED}`]);
+    const [comment, ...otherComments] = comments(s);
+    expect(otherComments).toEqual([]);
+    expect(
+      comment?.startsWith(`Suppressed by ${USERS.owner} until 2025-02-09. Justification:\n${STORED}\n`),
+    ).toBe(true);
+    // the same audit record as the Security Hub note, parseable from the comment
+    expect(parseAuditRecord(comment ?? '')?.record).toEqual(auditRecordOf(await s.only()));
 
     const posts = chatCalls(s, 'postSuppressionReview');
     expect(posts).toHaveLength(1);
@@ -153,7 +160,9 @@ describe('mirrorSuppression', () => {
 
     expect(transitions(s)).toEqual(['Suppressed', 'To Do']);
     expect(s.h.tracker.tickets.get('SEC-1')?.status).toBe('open');
-    expect(comments(s).at(-1)).toBe('The suppression ended: it expired on 2025-02-09. Reopening.');
+    expect(comments(s).at(-1)).toMatch(
+      /^The suppression ended: it expired on 2025-02-09\. Reopening\.\nAudit record: \[suppression \S+ status=expired /,
+    );
 
     expect(chatCalls(s, 'notify')).toEqual([
       {
@@ -198,8 +207,8 @@ describe('mirrorSuppression', () => {
       `the suppression ended (revoked by ${USERS.reviewer}: revoked by a security reviewer)`,
     );
     expect(transitions(s)).toEqual(['Suppressed', 'To Do']);
-    expect(comments(s).at(-1)).toBe(
-      `The suppression ended: revoked by ${USERS.reviewer}: revoked by a security reviewer. Reopening.`,
+    expect(comments(s).at(-1)).toContain(
+      `The suppression ended: revoked by ${USERS.reviewer}: revoked by a security reviewer. Reopening.\nAudit record: [suppression ${suppression.id} status=revoked`,
     );
     expect(chatCalls(s, 'notify')).toEqual([
       {

@@ -15,6 +15,7 @@ import { repositoryTags, resolveOwner } from '../owners/resolve-owner.js';
 import type { RepositoryCard } from '../ports/chat.js';
 import type { RepositoryRecord } from '../ports/state-store.js';
 import type { Suppression } from '../suppression.js';
+import { auditRecordOf, formatAuditRecord } from '../suppressions/audit-record.js';
 import { ensureTicket, type TicketOutcome, type TicketStep } from '../tickets/ensure-ticket.js';
 import { comments, newTicketFor } from '../tickets/ticket-content.js';
 import type { PipelineDeps } from './pipeline-deps.js';
@@ -206,6 +207,7 @@ const ticketStep = (
         suppression.requestedBy,
         suppression.expiresAt.slice(0, 10),
         suppression.justification,
+        formatAuditRecord(auditRecordOf(suppression)),
       ),
       transition: transitions.suppressed,
     };
@@ -215,7 +217,10 @@ const ticketStep = (
     return ended && record.ticket?.lastComment === `suppressed:${suppression.id}`
       ? {
           tag: `suppression-ended:${suppression.id}`,
-          comment: comments.suppressionEnded(endedWhy(suppression)),
+          comment: comments.suppressionEnded(
+            endedWhy(suppression),
+            formatAuditRecord(auditRecordOf(suppression)),
+          ),
           transition: transitions.reopen,
         }
       : {
