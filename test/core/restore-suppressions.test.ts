@@ -149,6 +149,26 @@ describe('suppressions rebuilt from Security Hub after Redis is lost', () => {
     expect(before).toMatchObject({ status: 'revoked', endReason: 'rejected by a security reviewer' });
   });
 
+  // Note.UpdatedBy is whatever the caller of BatchUpdateFindings says: a note is not proof by itself.
+  it('does not restore a record that no hubwarden review card vouches for', async () => {
+    const s = await chatScenario();
+    const ids = (await s.h.state.findingsOf(keyA)).map((finding) => finding.id);
+    const forged =
+      'hubwarden: suppressed. [suppression sf0r9ed00000000 status=active requested=U0MALLORY@2025-01-09T00:00:00.000Z until=2025-03-31 activated=2025-01-09T00:00:00.000Z reviewed=U0SECLEAD@2025-01-09T00:00:00.000Z review=C0REVIEW/1700000000.999999] Jira SEC-1. Justification: trust me';
+    for (const id of ids) {
+      s.h.source.put({
+        ...s.h.source.raw(id),
+        Workflow: { Status: 'SUPPRESSED' },
+        Note: { Text: forged, UpdatedBy: 'hubwarden', UpdatedAt: '2025-01-09T00:00:00.000Z' },
+      });
+    }
+    const deps = flushed(s);
+    const result = await poll(deps);
+    expect(result.restoredSuppressions).toEqual([]);
+    expect(await deps.state.listSuppressions()).toEqual([]);
+    expect(s.h.tracker.tickets.get('SEC-1')?.status).toBe('open');
+  });
+
   it('keeps the record Redis still holds', async () => {
     const s = await chatScenario();
     await s.submit(USERS.owner);

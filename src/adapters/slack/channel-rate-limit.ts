@@ -49,8 +49,12 @@ export class ChannelRateLimitedChat implements Chat {
     return this.chat.postSuppressionReview(channel, review);
   }
 
-  findSuppressionReview(channel: string, suppressionId: string): Promise<MessageRef | undefined> {
-    return this.chat.findSuppressionReview(channel, suppressionId);
+  findSuppressionReview(
+    channel: string,
+    suppressionId: string,
+    at?: string,
+  ): Promise<MessageRef | undefined> {
+    return this.chat.findSuppressionReview(channel, suppressionId, at);
   }
 
   updateSuppressionReview(ref: MessageRef, review: SuppressionReviewCard): Promise<void> {

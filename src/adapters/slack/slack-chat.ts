@@ -77,8 +77,20 @@ export class SlackChat implements Chat {
     });
   }
 
-  async findSuppressionReview(channel: string, suppressionId: string): Promise<MessageRef | undefined> {
-    return this.findTagged(channel, REVIEW_EVENT_TYPE, 'suppression_id', suppressionId);
+  async findSuppressionReview(
+    channel: string,
+    suppressionId: string,
+    at?: string,
+  ): Promise<MessageRef | undefined> {
+    // The message at `at` first (it may be older than the recent history searched next).
+    const exact = at
+      ? await this.findTagged(channel, REVIEW_EVENT_TYPE, 'suppression_id', suppressionId, {
+          latest: at,
+          inclusive: true,
+          limit: 1,
+        })
+      : undefined;
+    return exact ?? this.findTagged(channel, REVIEW_EVENT_TYPE, 'suppression_id', suppressionId);
   }
 
   async updateSuppressionReview(ref: MessageRef, review: SuppressionReviewCard): Promise<void> {
@@ -126,12 +138,13 @@ export class SlackChat implements Chat {
     return { teamId: answer.team_id, userId: answer.user_id, botId: answer.bot_id };
   }
 
-  /** The newest of the channel's recent messages whose metadata carries this type and value. */
+  /** The newest of the channel's recent messages (or those in `range`) whose metadata carries this type and value. */
   private async findTagged(
     channel: string,
     eventType: string,
     field: string,
     value: string,
+    range: { latest: string; inclusive: boolean; limit: number } | undefined = undefined,
   ): Promise<MessageRef | undefined> {
     const conversation = await this.conversationOf(channel);
     const answer = await this.call('conversations.history', () =>
@@ -139,6 +152,7 @@ export class SlackChat implements Chat {
         channel: conversation,
         limit: HISTORY_LOOKBACK,
         include_all_metadata: true,
+        ...range,
       }),
     );
     const found = (answer.messages ?? []).find((message) => {

@@ -3,7 +3,7 @@ import {
   ticketKeyFromNotes,
   type SuppressionInNote,
 } from '../findings/workflow-notes.js';
-import type { Finding } from '../model.js';
+import type { Finding, MessageRef } from '../model.js';
 import type { Suppression, SuppressionStatus } from '../suppression.js';
 import { endReasonOf } from '../suppressions/audit-record.js';
 import type { PipelineDeps } from './pipeline-deps.js';
@@ -44,14 +44,47 @@ const rebuilt = (finding: Finding, note: SuppressionInNote, now: Date): Suppress
 };
 
 /**
+ * Anyone allowed to call BatchUpdateFindings can write a note that reads like hubwarden's, so a record is
+ * trusted only when the review channel holds hubwarden's review card for that suppression id (message
+ * metadata only hubwarden's app can set). Answers the card, `undefined` when no review channel is
+ * configured (nothing to check against), or `null` to leave the record alone for now (no such card, or
+ * Slack did not answer: the next poll tries again).
+ */
+const reviewCardOf = async (
+  deps: Pick<PipelineDeps, 'chat' | 'settings' | 'log'>,
+  note: SuppressionInNote,
+): Promise<MessageRef | undefined | null> => {
+  const channel = deps.settings.reviewChannel;
+  if (!deps.chat || !channel) return note.record.reviewMessage;
+  const named = note.record.reviewMessage;
+  const found = await deps.chat
+    .findSuppressionReview(named?.channel ?? channel, note.record.id, named?.ts)
+    .catch((error: unknown) => {
+      deps.log.warn(
+        { err: error, suppressionId: note.record.id },
+        'review card not checked; retried next poll',
+      );
+      return null;
+    });
+  if (found === undefined) {
+    deps.log.warn(
+      { suppressionId: note.record.id },
+      'a note names a suppression without a hubwarden review card; not restored',
+    );
+    return null;
+  }
+  return found;
+};
+
+/**
  * Every suppression named in these findings' notes that the state store does not hold (Redis lost
  * without a backup) is rebuilt from its audit record, and becomes its repository's current suppression
- * when the repository has none, so the lifecycle goes on: an active one keeps its findings suppressed
+ * when the repository has none (once its review card vouches for it), so the lifecycle goes on: an active one keeps its findings suppressed
  * until its end date, one past it ends and restores them, a pending one waits for its reviewers.
  * Answers the suppressions rebuilt.
  */
 export const restoreSuppressions = async (
-  deps: Pick<PipelineDeps, 'state' | 'clock' | 'log'>,
+  deps: Pick<PipelineDeps, 'state' | 'clock' | 'log' | 'chat' | 'settings'>,
   findings: readonly Finding[],
 ): Promise<Suppression[]> => {
   const named = new Map<string, { finding: Finding; note: SuppressionInNote }>();
@@ -66,7 +99,9 @@ export const restoreSuppressions = async (
   const restored: Suppression[] = [];
   for (const { finding, note } of named.values()) {
     if (await deps.state.getSuppression(note.record.id)) continue;
-    const suppression = rebuilt(finding, note, deps.clock());
+    const reviewMessage = await reviewCardOf(deps, note);
+    if (reviewMessage === null) continue;
+    const suppression = { ...rebuilt(finding, note, deps.clock()), reviewMessage };
     await deps.state.putSuppression(suppression);
     restored.push(suppression);
     deps.log.info(
