@@ -33,9 +33,14 @@ export const pollProcessor =
           (due) => enqueueRepositories(queues, due),
         );
         const repositoryJobIds = result.queued;
+        const work = bullmqWorkQueue(queues);
+        // A suppression rebuilt from its note lost its delayed expiry job with Redis: schedule it again.
+        for (const suppression of result.restoredSuppressions) {
+          if (suppression.status === 'active' || suppression.status === 'pending')
+            await work.scheduleSuppressionExpiry(suppression.id, new Date(suppression.expiresAt));
+        }
         // A safety net under the delayed expiry jobs: an active suppression past its end is ended now.
-        for (const id of await overdueSuppressions(jobDeps))
-          await bullmqWorkQueue(queues).enqueueSuppressionMirror(id);
+        for (const id of await overdueSuppressions(jobDeps)) await work.enqueueSuppressionMirror(id);
         return {
           skipped: false,
           mode: result.mode,

@@ -70,6 +70,8 @@ export const dryRunPorts = (ports: WritablePorts, log: Logger): WritablePorts =>
         would('post review message', { channel });
         return { channel, ts: fakeTs() };
       },
+      findSuppressionReview: (channel, suppressionId, at) =>
+        ports.chat.findSuppressionReview(channel, suppressionId, at),
       updateSuppressionReview: async (ref) => would('update review message', { ...ref }),
       notifyEphemeral: async (channel, user) => would('post ephemeral', { channel, user }),
       notify: async (channel) => {

@@ -19,6 +19,7 @@ const COLUMNS = [
   'endedAt',
   'endReason',
   'justification',
+  'restoredAt',
 ] as const;
 
 type Row = Record<(typeof COLUMNS)[number], string>;
@@ -39,6 +40,8 @@ const toRow = (suppression: Suppression): Row => ({
   endedAt: suppression.endedAt ?? '',
   endReason: suppression.endReason ?? '',
   justification: suppression.justification,
+  // set when the record was rebuilt from its Security Hub note after Redis lost it
+  restoredAt: suppression.restoredAt ?? '',
 });
 
 export const filterSuppressions = (

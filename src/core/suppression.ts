@@ -31,4 +31,9 @@ export interface Suppression {
   readonly activatedAt?: string;
   /** digest of what the review message shows now, so it is only rewritten when that changes */
   readonly reviewCardHash?: string;
+  /**
+   * when hubwarden rebuilt this record from the audit record in a Security Hub note (Redis had lost it);
+   * the justification is then the note's, which may be cut (it ends with `…`)
+   */
+  readonly restoredAt?: string;
 }

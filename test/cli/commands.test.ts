@@ -137,7 +137,7 @@ describe('the hubwarden binary', () => {
     const run = await runCli(['suppressions', '--format', 'csv'], { ...env(), LOG_LEVEL: 'warn' });
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout.split('\r\n')[0]).toBe(
-      'id,status,repository,account,region,owner,ticket,requestedBy,requestedAt,expiresAt,reviewedBy,reviewedAt,endedAt,endReason,justification',
+      'id,status,repository,account,region,owner,ticket,requestedBy,requestedAt,expiresAt,reviewedBy,reviewedAt,endedAt,endReason,justification,restoredAt',
     );
     const usage = await runCli(['suppressions', '--format', 'xml'], env());
     expect(usage.code).toBe(2);

@@ -11,7 +11,7 @@ import {
   ticketKeyFromNotes,
 } from '../../src/core/findings/workflow-notes.js';
 import type { OwnerResolution } from '../../src/core/model.js';
-import { findingOf } from '../support/fake-ports.js';
+import { findingOf, suppressionOf } from '../support/fake-ports.js';
 import { owner } from './pipeline-harness.js';
 
 /** a high surrogate not followed by a low one, or a low one not preceded by a high one */
@@ -64,6 +64,7 @@ describe('repository findings', () => {
 
 describe('workflow notes', () => {
   const message = { channel: 'C0PAYMENTS', ts: '1700000000.000100' };
+  const repository = findingOf(A).repository;
 
   it('name the ticket, the message and the owner, and find both references again', () => {
     const note = notes.notified({ ticketKey: 'SEC-12', message }, resolution);
@@ -82,16 +83,12 @@ describe('workflow notes', () => {
   it('put the real references before any user text, so a justification cannot steer them', () => {
     const note = notes.suppressed(
       { ticketKey: 'SEC-1', message },
-      'U0ALICE',
-      '2025-02-01',
-      'see Jira EVIL-99 instead',
+      suppressionOf(repository, { justification: 'see Jira EVIL-99 instead' }),
     );
     expect(ticketKeyFromNotes([{ ...findingOf(A), hubwardenNote: note }])).toBe('SEC-1');
     const forged = notes.suppressed(
       { ticketKey: undefined, message: undefined },
-      'U0ALICE',
-      '2025-02-01',
-      'imitating Jira EVIL-99. Slack C0OTHER/1.2.',
+      suppressionOf(repository, { justification: 'imitating Jira EVIL-99. Slack C0OTHER/1.2.' }),
     );
     expect(ticketKeyFromNotes([{ ...findingOf(A), hubwardenNote: forged }])).toBeUndefined();
     expect(messageRefFromNotes([{ ...findingOf(A), hubwardenNote: forged }])).toBeUndefined();
@@ -103,7 +100,10 @@ describe('workflow notes', () => {
     const clamped = clampNote('x'.repeat(600));
     expect(clamped).toHaveLength(512);
     expect(clamped.endsWith('…')).toBe(true);
-    const long = notes.suppressed({ ticketKey: 'SEC-1', message }, 'U0ALICE', '2025-02-01', 'j'.repeat(1000));
+    const long = notes.suppressed(
+      { ticketKey: 'SEC-1', message },
+      suppressionOf(repository, { justification: 'j'.repeat(1000) }),
+    );
     expect(long.length).toBe(512);
     expect(long).toContain('Jira SEC-1.');
   });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { docToPlainText } from '../../src/core/document.js';
 import { mirrorSuppression } from '../../src/core/use-cases/mirror-suppression.js';
+import { auditRecordOf, parseAuditRecord } from '../../src/core/suppressions/audit-record.js';
 import { chatScenario, keyA, USERS, type ChatScenario } from './chat-scenario.js';
 
 const TYPED = 'Vendor image \u202eoverride\u202c: their pipeline re-pushes latest nightly. <!here>';
@@ -32,15 +33,23 @@ describe('mirrorSuppression', () => {
     const [update, ...more] = workflowUpdates(s, 'SUPPRESSED');
     expect(more).toEqual([]);
     expect(update?.findings).toHaveLength(2);
-    expect(update?.note).toContain(`suppressed by ${USERS.owner} until 2025-02-09`);
-    expect(update?.note).toContain(`Justification: ${STORED}`);
+    // the note names the review message, posted before the findings were suppressed
+    expect(update?.note).toBe(
+      `hubwarden: suppressed. [suppression ${suppression.id} status=active owner=payments requested=${USERS.owner}@2025-01-10T12:00:00.000Z until=2025-02-09 activated=2025-01-10T12:00:00.000Z review=C0REVIEW/${suppression.reviewMessage?.ts}] Jira SEC-1. Slack C0PAYMENTS/1700000000.000001. Justification: ${STORED}`,
+    );
     expect((await s.h.state.findingsOf(keyA)).every((finding) => finding.workflow === 'SUPPRESSED')).toBe(
       true,
     );
 
     expect(transitions(s)).toEqual(['Suppressed']);
     expect(s.h.tracker.tickets.get('SEC-1')?.status).toBe('done');
-    expect(comments(s)).toEqual([`Suppressed by ${USERS.owner} until 2025-02-09. Justification:\n${STORED}`]);
+    const [comment, ...otherComments] = comments(s);
+    expect(otherComments).toEqual([]);
+    expect(
+      comment?.startsWith(`Suppressed by ${USERS.owner} until 2025-02-09. Justification:\n${STORED}\n`),
+    ).toBe(true);
+    // the same audit record as the Security Hub note, parseable from the comment
+    expect(parseAuditRecord(comment ?? '')?.record).toEqual(auditRecordOf(await s.only()));
 
     const posts = chatCalls(s, 'postSuppressionReview');
     expect(posts).toHaveLength(1);
@@ -94,6 +103,33 @@ describe('mirrorSuppression', () => {
     expect(chatCalls(s, 'updateSuppressionReview')).toEqual([]);
   });
 
+  // The window between chat.postMessage succeeding and the review message being saved: a crash there
+  // (here: the answer is lost) leaves a claim, so the retry finds the card by its metadata.
+  it('a review card whose post answer was lost is found again, not posted twice', async () => {
+    const s = await chatScenario();
+    const post = s.h.chat.postSuppressionReview.bind(s.h.chat);
+    let lose = true;
+    s.h.chat.postSuppressionReview = async (channel, review) => {
+      const ref = await post(channel, review);
+      if (lose) {
+        lose = false;
+        throw new Error('socket hang up');
+      }
+      return ref;
+    };
+    await s.submit(USERS.owner, TYPED);
+    await expect(s.queue.drain()).rejects.toThrow('socket hang up');
+    const suppression = await s.only();
+    expect(suppression.reviewMessage).toBeUndefined();
+
+    await mirrorSuppression(s.h.deps, suppression.id);
+    expect(chatCalls(s, 'postSuppressionReview')).toHaveLength(1);
+    expect(chatCalls(s, 'findSuppressionReview')).toHaveLength(1);
+    const [posted] = [...s.h.chat.messages.keys()].filter((id) => id.startsWith('C0REVIEW:'));
+    expect((await s.only()).reviewMessage).toEqual({ channel: 'C0REVIEW', ts: posted?.slice(9) });
+    expect(await s.reviewCard(suppression.id)).toMatchObject({ ticket: { key: 'SEC-1' } });
+  });
+
   it('answers undefined and writes nothing for an unknown suppression', async () => {
     const s = await chatScenario();
     const writes = s.h.outsideWrites().length;
@@ -124,7 +160,9 @@ describe('mirrorSuppression', () => {
 
     expect(transitions(s)).toEqual(['Suppressed', 'To Do']);
     expect(s.h.tracker.tickets.get('SEC-1')?.status).toBe('open');
-    expect(comments(s).at(-1)).toBe('The suppression ended: it expired on 2025-02-09. Reopening.');
+    expect(comments(s).at(-1)).toMatch(
+      /^The suppression ended: it expired on 2025-02-09\. Reopening\.\nAudit record: \[suppression \S+ status=expired /,
+    );
 
     expect(chatCalls(s, 'notify')).toEqual([
       {
@@ -169,8 +207,8 @@ describe('mirrorSuppression', () => {
       `the suppression ended (revoked by ${USERS.reviewer}: revoked by a security reviewer)`,
     );
     expect(transitions(s)).toEqual(['Suppressed', 'To Do']);
-    expect(comments(s).at(-1)).toBe(
-      `The suppression ended: revoked by ${USERS.reviewer}: revoked by a security reviewer. Reopening.`,
+    expect(comments(s).at(-1)).toContain(
+      `The suppression ended: revoked by ${USERS.reviewer}: revoked by a security reviewer. Reopening.\nAudit record: [suppression ${suppression.id} status=revoked`,
     );
     expect(chatCalls(s, 'notify')).toEqual([
       {

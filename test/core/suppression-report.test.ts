@@ -74,6 +74,16 @@ describe('suppression report', () => {
     expect(cell('repository')).toBe(repository.arn);
     expect(cell('ticket')).toBe('SEC-1');
     expect(cell('reviewedBy')).toBe('');
+    expect(cell('restoredAt')).toBe('');
+  });
+
+  it('says which records were rebuilt from their Security Hub note', () => {
+    const rebuilt = suppression('s2', { restoredAt: '2025-03-01T00:00:00.000Z', justification: 'cut…' });
+    const [header, row] = readCsv(formatSuppressions([rebuilt], 'csv'));
+    expect(row?.[header?.indexOf('restoredAt') ?? -1]).toBe('2025-03-01T00:00:00.000Z');
+    expect(JSON.parse(formatSuppressions([rebuilt], 'json'))).toEqual([
+      expect.objectContaining({ id: 's2', restoredAt: '2025-03-01T00:00:00.000Z', justification: 'cut…' }),
+    ]);
   });
 
   it.each(['=cmd|" /C calc"!A0', '+1+1', '-2+3', '@SUM(A1:A2)', '\t=1', '\r=1'])(

@@ -419,6 +419,7 @@ export class FakeTicketTracker implements TicketTracker {
 export type ChatCall =
   | { readonly method: 'postRepositoryCard'; readonly channel: string; readonly card: RepositoryCard }
   | { readonly method: 'findRepositoryCard'; readonly channel: string; readonly repositoryKey: string }
+  | { readonly method: 'findSuppressionReview'; readonly channel: string; readonly suppressionId: string }
   | { readonly method: 'updateRepositoryCard'; readonly ref: MessageRef; readonly card: RepositoryCard }
   | {
       readonly method: 'postSuppressionReview';
@@ -453,7 +454,10 @@ export class FakeChat implements Chat {
   /** calls that post or change something people see */
   writes(): ChatCall[] {
     return this.calls.filter(
-      (call) => call.method !== 'userIdByEmail' && call.method !== 'findRepositoryCard',
+      (call) =>
+        call.method !== 'userIdByEmail' &&
+        call.method !== 'findRepositoryCard' &&
+        call.method !== 'findSuppressionReview',
     );
   }
 
@@ -496,6 +500,23 @@ export class FakeChat implements Chat {
     const ref = this.#nextRef(channel);
     this.messages.set(`${ref.channel}:${ref.ts}`, review);
     return ref;
+  }
+
+  /** the newest review card in `channel` for this suppression, like Slack's history with message metadata */
+  async findSuppressionReview(channel: string, suppressionId: string): Promise<MessageRef | undefined> {
+    this.calls.push({ method: 'findSuppressionReview', channel, suppressionId });
+    const found = [...this.messages.entries()]
+      .filter(
+        ([id, review]) =>
+          id.startsWith(`${channel}:`) &&
+          typeof review === 'object' &&
+          'actions' in review &&
+          'suppression' in review &&
+          !('repository' in review) &&
+          review.suppression.id === suppressionId,
+      )
+      .at(-1);
+    return found ? { channel, ts: found[0].slice(channel.length + 1) } : undefined;
   }
 
   async updateSuppressionReview(ref: MessageRef, review: SuppressionReviewCard): Promise<void> {

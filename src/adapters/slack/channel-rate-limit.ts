@@ -49,6 +49,14 @@ export class ChannelRateLimitedChat implements Chat {
     return this.chat.postSuppressionReview(channel, review);
   }
 
+  findSuppressionReview(
+    channel: string,
+    suppressionId: string,
+    at?: string,
+  ): Promise<MessageRef | undefined> {
+    return this.chat.findSuppressionReview(channel, suppressionId, at);
+  }
+
   updateSuppressionReview(ref: MessageRef, review: SuppressionReviewCard): Promise<void> {
     return this.chat.updateSuppressionReview(ref, review);
   }

@@ -40,6 +40,8 @@ export interface SlackChannelInfo {
 
 /** Message metadata type on every repository card: how a card is found again after a lost answer. */
 const CARD_EVENT_TYPE = 'hubwarden_repository';
+/** Message metadata type on every suppression review card, for the same reason. */
+const REVIEW_EVENT_TYPE = 'hubwarden_suppression_review';
 /** Recent messages searched for a card whose post answer was lost (a retry comes within minutes). */
 const HISTORY_LOOKBACK = 200;
 
@@ -72,22 +74,7 @@ export class SlackChat implements Chat {
   }
 
   async findRepositoryCard(channel: string, repositoryKey: string): Promise<MessageRef | undefined> {
-    const conversation = await this.conversationOf(channel);
-    const answer = await this.call('conversations.history', () =>
-      this.client.conversations.history({
-        channel: conversation,
-        limit: HISTORY_LOOKBACK,
-        include_all_metadata: true,
-      }),
-    );
-    const found = (answer.messages ?? []).find((message) => {
-      const metadata = message.metadata as
-        { event_type?: string; event_payload?: { repository_key?: unknown } } | undefined;
-      return (
-        metadata?.event_type === CARD_EVENT_TYPE && metadata.event_payload?.repository_key === repositoryKey
-      );
-    });
-    return found?.ts ? { channel: conversation, ts: found.ts } : undefined;
+    return this.findTagged(channel, CARD_EVENT_TYPE, 'repository_key', repositoryKey);
   }
 
   async updateRepositoryCard(ref: MessageRef, card: RepositoryCard): Promise<void> {
@@ -95,7 +82,26 @@ export class SlackChat implements Chat {
   }
 
   async postSuppressionReview(channel: string, review: SuppressionReviewCard): Promise<MessageRef> {
-    return this.post(channel, renderSuppressionReview(review));
+    return this.post(channel, renderSuppressionReview(review), {
+      event_type: REVIEW_EVENT_TYPE,
+      event_payload: { suppression_id: review.suppression.id },
+    });
+  }
+
+  async findSuppressionReview(
+    channel: string,
+    suppressionId: string,
+    at?: string,
+  ): Promise<MessageRef | undefined> {
+    // The message at `at` first (it may be older than the recent history searched next).
+    const exact = at
+      ? await this.findTagged(channel, REVIEW_EVENT_TYPE, 'suppression_id', suppressionId, {
+          latest: at,
+          inclusive: true,
+          limit: 1,
+        })
+      : undefined;
+    return exact ?? this.findTagged(channel, REVIEW_EVENT_TYPE, 'suppression_id', suppressionId);
   }
 
   async updateSuppressionReview(ref: MessageRef, review: SuppressionReviewCard): Promise<void> {
@@ -160,6 +166,31 @@ export class SlackChat implements Chat {
       isArchived: info?.is_archived === true,
       isMember: info?.is_member === true,
     };
+  }
+
+  /** The newest of the channel's recent messages (or those in `range`) whose metadata carries this type and value. */
+  private async findTagged(
+    channel: string,
+    eventType: string,
+    field: string,
+    value: string,
+    range: { latest: string; inclusive: boolean; limit: number } | undefined = undefined,
+  ): Promise<MessageRef | undefined> {
+    const conversation = await this.conversationOf(channel);
+    const answer = await this.call('conversations.history', () =>
+      this.client.conversations.history({
+        channel: conversation,
+        limit: HISTORY_LOOKBACK,
+        include_all_metadata: true,
+        ...range,
+      }),
+    );
+    const found = (answer.messages ?? []).find((message) => {
+      const metadata = message.metadata as
+        { event_type?: string; event_payload?: Record<string, unknown> } | undefined;
+      return metadata?.event_type === eventType && metadata.event_payload?.[field] === value;
+    });
+    return found?.ts ? { channel: conversation, ts: found.ts } : undefined;
   }
 
   private async post(

@@ -17,12 +17,13 @@ export const setWorkflow = async (
   findings: readonly Finding[],
   workflow: WorkflowStatus,
   note: string,
-  /** also rewrite the note of findings already in this status */
-  options: { renote?: boolean } = {},
+  options: { rewriteNote?: boolean } = {},
 ): Promise<number> => {
-  const targets = options.renote
-    ? [...findings]
-    : findings.filter((finding) => finding.workflow !== workflow);
+  // `rewriteNote`: a finding already in this status gets the note when its note differs (a suppression's
+  // record changed, e.g. by its review), so Security Hub always holds the current record.
+  const targets = findings.filter(
+    (finding) => finding.workflow !== workflow || (options.rewriteNote && finding.hubwardenNote !== note),
+  );
   let moved = 0;
   const refused: UnprocessedFinding[] = [];
   try {

@@ -44,7 +44,13 @@ export interface Chat {
   /** the card posted for this repository among the channel's recent messages, if any */
   findRepositoryCard(channel: string, repositoryKey: string): Promise<MessageRef | undefined>;
   updateRepositoryCard(ref: MessageRef, card: RepositoryCard): Promise<void>;
+  /** posts the review card, tagged with the suppression id so it can be found again */
   postSuppressionReview(channel: string, review: SuppressionReviewCard): Promise<MessageRef>;
+  /**
+   * the review card posted for this suppression (tagged by `postSuppressionReview`): the message at `at`
+   * when it is that card, else one among the channel's recent messages, if any
+   */
+  findSuppressionReview(channel: string, suppressionId: string, at?: string): Promise<MessageRef | undefined>;
   updateSuppressionReview(ref: MessageRef, review: SuppressionReviewCard): Promise<void>;
   /** a message only `user` sees (refusals, confirmations) */
   notifyEphemeral(channel: string, user: string, text: string): Promise<void>;

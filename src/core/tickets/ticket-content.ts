@@ -91,6 +91,10 @@ export const newTicketFor = (
   assignee: assigneeOf(owner, deployment),
 });
 
+/** The suppression's audit record (docs/architecture.md, "Audit record"), as the Security Hub note carries it. */
+const auditLine = (record: string | undefined): Block[] =>
+  record ? [paragraph(text('Audit record: '), code(record))] : [];
+
 /** Comments posted at lifecycle steps. User text stays a plain `text` inline: renderers escape it. */
 export const comments = {
   passed: (): Doc => [
@@ -106,10 +110,14 @@ export const comments = {
   failsAgain: (activeFailures: number): Doc => [
     paragraph(text(`This repository fails again (${activeFailures} active failed finding(s)). Reopening.`)),
   ],
-  suppressed: (by: string, until: string, justification: string): Doc => [
+  suppressed: (by: string, until: string, justification: string, auditRecord?: string): Doc => [
     paragraph(text(`Suppressed by ${by} until ${until}. Justification:`)),
     paragraph(text(justification)),
+    ...auditLine(auditRecord),
   ],
-  suppressionEnded: (why: string): Doc => [paragraph(text(`The suppression ended: ${why}. Reopening.`))],
+  suppressionEnded: (why: string, auditRecord?: string): Doc => [
+    paragraph(text(`The suppression ended: ${why}. Reopening.`)),
+    ...auditLine(auditRecord),
+  ],
   fixFailed: (reason: string): Doc => [paragraph(text(`The fix through hubwarden failed: ${reason}`))],
 };

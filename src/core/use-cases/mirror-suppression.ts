@@ -1,3 +1,4 @@
+import { releaseClaimIfRefused } from '../claims.js';
 import { digestOf } from '../hash.js';
 import type { ReviewAction } from '../ports/chat.js';
 import type { Suppression } from '../suppression.js';
@@ -8,6 +9,8 @@ const LOCK = { ttlMs: 20_000, waitMs: 30_000 };
 const SUPPRESSION_LOCK = { ttlMs: 10_000, waitMs: 5_000 };
 /** Longer than any suppression can last (maxDays ≤ 366), so "once" holds until its expiry job has fired. */
 const NOTIFY_ONCE_MS = 400 * 24 * 3_600_000;
+/** How long an attempt to post a suppression's review card is remembered. */
+const POST_MEMORY_MS = 24 * 3_600_000;
 
 /** Approve is offered only when a reviewer other than the asker exists: no one approves their own request. */
 const reviewActions = (suppression: Suppression, reviewers: readonly string[]): ReviewAction[] => {
@@ -41,6 +44,9 @@ export const mirrorSuppression = async (
     if (record && current && record.suppressionId !== suppressionId) {
       await deps.state.putRecord({ ...record, suppressionId });
     }
+    // The review message first: the notes reconcile writes name it, so a pending suppression rebuilt
+    // after losing Redis still has the message its reviewers will press.
+    await ensureReviewMessage(deps, found, undefined);
     const result = current ? await reconcileLocked(deps, key) : undefined;
     // reconcile may have ended it (end date reached): read it again.
     const suppression = (await deps.state.getSuppression(suppressionId)) ?? found;
@@ -50,13 +56,8 @@ export const mirrorSuppression = async (
   });
 };
 
-const ensureReviewMessage = async (
-  deps: PipelineDeps,
-  suppression: Suppression,
-  ticketKey: string | undefined,
-) => {
-  const channel = deps.settings.reviewChannel;
-  if (!deps.chat || !channel) return;
+/** The review card as it should look now, and the digest of what it shows. */
+const reviewOf = async (deps: PipelineDeps, suppression: Suppression, ticketKey: string | undefined) => {
   const record = await deps.state.getRecord(suppression.repository.key);
   const ticket = record?.ticket ? { key: record.ticket.key, url: record.ticket.url } : undefined;
   const review = {
@@ -68,14 +69,46 @@ const ensureReviewMessage = async (
     ...review,
     suppression: { ...suppression, reviewMessage: undefined, reviewCardHash: undefined },
   });
+  return { review, shown };
+};
+
+/**
+ * Ensure-message for the review card: posted once, then updated only when what it shows changed. A post
+ * whose answer was lost (a crash between the post and saving it) leaves a claim, so the retry looks for
+ * the card by its message metadata before posting another; so does a suppression rebuilt from its notes.
+ */
+const ensureReviewMessage = async (
+  deps: PipelineDeps,
+  suppression: Suppression,
+  ticketKey: string | undefined,
+) => {
+  const channel = deps.settings.reviewChannel;
+  if (!deps.chat || !channel) return;
+  const { review, shown } = await reviewOf(deps, suppression, ticketKey);
   if (suppression.reviewMessage && suppression.reviewCardHash === shown) return;
-  if (suppression.reviewMessage) await deps.chat.updateSuppressionReview(suppression.reviewMessage, review);
-  // Mirrors of one suppression are serialised by the repository lock, so a rerun finds the saved message.
-  const reviewMessage = suppression.reviewMessage ?? (await deps.chat.postSuppressionReview(channel, review));
+  let reviewMessage = suppression.reviewMessage;
+  let hash = shown;
+  if (reviewMessage) {
+    await deps.chat.updateSuppressionReview(reviewMessage, review);
+  } else {
+    const claimKey = `post-review:${suppression.id}`;
+    const claimed = await deps.state.claim(claimKey, POST_MEMORY_MS);
+    const earlier =
+      !claimed || suppression.restoredAt
+        ? await deps.chat.findSuppressionReview(channel, suppression.id)
+        : undefined;
+    // A card found again shows what it showed then: the next step brings it up to date.
+    if (earlier) hash = '';
+    reviewMessage =
+      earlier ??
+      (await deps.chat
+        .postSuppressionReview(channel, review)
+        .catch(releaseClaimIfRefused(deps.state, claimKey)));
+  }
   // Reviews write the same record under this lock: merge into the newest copy, never overwrite a decision.
   await deps.state.withLock(`suppress:${suppression.repository.key}`, SUPPRESSION_LOCK, async () => {
     const newest = (await deps.state.getSuppression(suppression.id)) ?? suppression;
-    await deps.state.putSuppression({ ...newest, reviewMessage, reviewCardHash: shown });
+    await deps.state.putSuppression({ ...newest, reviewMessage, reviewCardHash: hash });
   });
 };
 

@@ -9,6 +9,8 @@ import { preferredTicket } from '../tickets/ensure-ticket.js';
 import { MANAGED_LABEL } from '../tickets/ticket-content.js';
 import type { PipelineDeps } from './pipeline-deps.js';
 import { inputsFingerprint } from './reconcile-repository.js';
+import { restoreSuppressions } from './restore-suppressions.js';
+import type { Suppression } from '../suppression.js';
 
 export type PollMode = 'full' | 'incremental';
 
@@ -66,6 +68,8 @@ export interface PollResult<Q = unknown> {
   readonly byState: Readonly<Record<string, number>>;
   /** what `queueDue` answered */
   readonly queued: Q;
+  /** suppressions the state store had lost, rebuilt from the audit record in their findings' notes */
+  readonly restoredSuppressions: readonly Suppression[];
 }
 
 /**
@@ -99,6 +103,7 @@ export const pollFindings = async <Q>(
   const byState: Record<string, number> = {};
   let pages = 0;
   let newest = cursor?.updatedAt ?? new Date(0).toISOString();
+  const restored: Suppression[] = [];
   for await (const page of deps.findingsSource.pages({
     controlId: deps.control.controlId,
     ...(since ? { updatedSince: since } : {}),
@@ -121,6 +126,8 @@ export const pollFindings = async <Q>(
       if (parsed.finding.updatedAt > newest) newest = parsed.finding.updatedAt;
     }
     await deps.state.mergeFindings(findings);
+    // Suppressions live in Redis; their notes in Security Hub rebuild any that were lost with it.
+    restored.push(...(await restoreSuppressions(deps, findings)));
   }
 
   let duplicateTicketsClosed = 0;
@@ -176,8 +183,12 @@ export const pollFindings = async <Q>(
     failingRepositories,
     byState,
     queued,
+    restoredSuppressions: restored,
   };
-  deps.log.info({ ...result, due: due.length, queued: undefined }, 'poll finished');
+  deps.log.info(
+    { ...result, due: due.length, queued: undefined, restoredSuppressions: restored.length },
+    'poll finished',
+  );
   return result;
 };
 

@@ -4,6 +4,7 @@ import { setWorkflow } from '../findings/set-workflow.js';
 import {
   messageRefFromNotes,
   notes,
+  PENDING_NOTE,
   RESTORED_NOTE,
   SUPPRESSED_NOTE,
   TICKET_FAILED_MARK,
@@ -16,6 +17,7 @@ import { repositoryTags, resolveOwner } from '../owners/resolve-owner.js';
 import type { RepositoryCard } from '../ports/chat.js';
 import type { RepositoryFailures, RepositoryRecord } from '../ports/state-store.js';
 import type { Suppression } from '../suppression.js';
+import { auditRecordOf, formatAuditRecord } from '../suppressions/audit-record.js';
 import { ensureTicket, type TicketOutcome, type TicketStep } from '../tickets/ensure-ticket.js';
 import { comments, newTicketFor } from '../tickets/ticket-content.js';
 import type { PipelineDeps } from './pipeline-deps.js';
@@ -279,6 +281,7 @@ const ticketStep = (
         suppression.requestedBy,
         suppression.expiresAt.slice(0, 10),
         suppression.justification,
+        formatAuditRecord(auditRecordOf(suppression)),
       ),
       transition: transitions.suppressed,
     };
@@ -288,7 +291,10 @@ const ticketStep = (
     return ended && record.ticket?.lastComment === `suppressed:${suppression.id}`
       ? {
           tag: `suppression-ended:${suppression.id}`,
-          comment: comments.suppressionEnded(endedWhy(suppression)),
+          comment: comments.suppressionEnded(
+            endedWhy(suppression),
+            formatAuditRecord(auditRecordOf(suppression)),
+          ),
           transition: transitions.reopen,
         }
       : {
@@ -329,18 +335,19 @@ const mirrorWorkflow = async (
   const ticketKey = input.record.ticket?.key;
   const refs = { ticketKey, message: input.record.message };
   const { suppression } = input;
+  const ours = (finding: Finding, head: string) => finding.hubwardenNote?.startsWith(head) ?? false;
   if (input.active && suppression) {
-    const note = notes.suppressed(
-      refs,
-      suppression.requestedBy,
-      suppression.expiresAt.slice(0, 10),
-      suppression.justification,
+    // A finding a person suppressed in Security Hub itself keeps their note; ours carry the current record.
+    const targets = input.failures.filter(
+      (finding) => finding.workflow !== 'SUPPRESSED' || ours(finding, SUPPRESSED_NOTE),
     );
-    return setWorkflow(deps, input.failures, 'SUPPRESSED', note);
+    return setWorkflow(deps, targets, 'SUPPRESSED', notes.suppressed(refs, suppression), {
+      rewriteNote: true,
+    });
   }
   // Findings a person suppressed in Security Hub itself are theirs to keep: only ours are restored.
   const suppressedByUs = input.findings.filter(
-    (finding) => finding.workflow === 'SUPPRESSED' && finding.hubwardenNote?.startsWith(SUPPRESSED_NOTE),
+    (finding) => finding.workflow === 'SUPPRESSED' && ours(finding, SUPPRESSED_NOTE),
   );
   if (
     suppression &&
@@ -352,12 +359,29 @@ const mirrorWorkflow = async (
       deps,
       suppressedByUs,
       'NEW',
-      notes.restored(refs, `the suppression ended (${endedWhy(suppression)})`),
+      notes.restored(refs, `the suppression ended (${endedWhy(suppression)})`, suppression),
     );
+  }
+  if (suppression?.status === 'pending') {
+    // Nothing changes status while a suppression waits for review, but the note carries its record.
+    const targets = input.failures.filter(
+      (finding) => finding.workflow === 'NEW' || finding.workflow === 'NOTIFIED',
+    );
+    return setWorkflow(deps, targets, 'NOTIFIED', notes.pending(refs, suppression), { rewriteNote: true });
+  }
+  let moved = 0;
+  if (suppression && !suppression.activatedAt) {
+    // A request rejected or lapsed unanswered: its pending record must not come back as pending.
+    const asked = input.findings.filter(
+      (finding) => finding.workflow === 'NOTIFIED' && ours(finding, PENDING_NOTE),
+    );
+    moved += await setWorkflow(deps, asked, 'NOTIFIED', notes.requestClosed(refs, suppression), {
+      rewriteNote: true,
+    });
   }
   const { ticketProblem } = input;
   // Without a ticket the owner is still told (by the message), so the findings are notified all the same.
-  if (!ticketProblem && (!ticketKey || input.record.ticket?.status !== 'open')) return 0;
+  if (!ticketProblem && (!ticketKey || input.record.ticket?.status !== 'open')) return moved;
   // NEW with hubwarden's own "back to NEW" note is a deliberate state, not a new finding to notify.
   const fresh = input.failures.filter(
     (finding) =>
@@ -368,9 +392,12 @@ const mirrorWorkflow = async (
         finding.workflow === 'NOTIFIED' &&
         finding.hubwardenNote?.includes(TICKET_FAILED_MARK) === true),
   );
-  return setWorkflow(deps, fresh, 'NOTIFIED', notes.notified(refs, input.owner, ticketProblem), {
-    renote: true,
-  });
+  return (
+    moved +
+    (await setWorkflow(deps, fresh, 'NOTIFIED', notes.notified(refs, input.owner, ticketProblem), {
+      rewriteNote: true,
+    }))
+  );
 };
 
 const cardDetail = (

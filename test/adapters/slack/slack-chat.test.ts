@@ -76,6 +76,28 @@ describe('SlackChat messages', () => {
     expect(JSON.stringify(message?.blocks)).not.toContain('hubwarden.approve');
   });
 
+  it('tags the review message with its suppression, and finds it again by that tag', async () => {
+    await chat.postRepositoryCard('C0REVIEW', card());
+    const ref = await chat.postSuppressionReview('C0REVIEW', review());
+    await chat.postSuppressionReview('C0REVIEW', review({ id: 'sother' }));
+    await chat.notify('C0REVIEW', 'unrelated');
+    await expect(chat.findSuppressionReview('C0REVIEW', review().suppression.id)).resolves.toEqual(ref);
+    await expect(chat.findSuppressionReview('C0REVIEW', 'snone')).resolves.toBeUndefined();
+  });
+
+  it('checks the review message at a given timestamp, even one older than the history it searches', async () => {
+    const ref = await chat.postSuppressionReview('C0REVIEW', review());
+    for (let index = 0; index < 201; index += 1) await chat.notify('C0REVIEW', `later ${index}`);
+    const before = standIn.calls['conversations.history'] ?? 0;
+    await expect(chat.findSuppressionReview('C0REVIEW', review().suppression.id, ref.ts)).resolves.toEqual(
+      ref,
+    );
+    expect((standIn.calls['conversations.history'] ?? 0) - before).toBe(1);
+    // another suppression's card at that timestamp does not count, nor does a card out of reach
+    await expect(chat.findSuppressionReview('C0REVIEW', 'sother', ref.ts)).resolves.toBeUndefined();
+    await expect(chat.findSuppressionReview('C0REVIEW', review().suppression.id)).resolves.toBeUndefined();
+  });
+
   it('sends plain notices and ephemeral messages with the text shown as is', async () => {
     await chat.notify('U0CAROL', `Your suppression ended: ${suppression().justification} <!channel>`);
     await chat.notifyEphemeral('C0PAYMENTS', 'U0ALICE', 'Only owners may fix this. @here');

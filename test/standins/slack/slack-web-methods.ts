@@ -80,6 +80,13 @@ export interface WorkspaceOptions {
 }
 
 /** The workspace the stand-in simulates and its Web API methods (one method = one function). */
+/** Orders two message timestamps (`<seconds>.<microseconds>`) as Slack does, by time. */
+const compareTs = (a: string, b: string): number => {
+  const [aSeconds = 0, aMicros = 0] = a.split('.').map(Number);
+  const [bSeconds = 0, bMicros = 0] = b.split('.').map(Number);
+  return aSeconds - bSeconds || aMicros - bMicros;
+};
+
 export class SlackWorkspace {
   readonly messages: StoredMessage[] = [];
   readonly ephemerals: StoredEphemeral[] = [];
@@ -224,14 +231,23 @@ export class SlackWorkspace {
     return { text, blocks };
   }
 
-  /** Newest first, as Slack answers; metadata only with `include_all_metadata`. */
+  /**
+   * Newest first, as Slack answers; metadata only with `include_all_metadata`. `latest` and `oldest` bound
+   * the time range, excluding messages at exactly those timestamps unless `inclusive`.
+   */
   private history(params: Params): MethodAnswer {
     const target = this.conversation(stringParam(params, 'channel'));
     if ('error' in target) return fail(target.error);
     const limit = Math.min(999, Math.max(1, Number(params.limit ?? 100) || 100));
     const withMetadata = params.include_all_metadata === true || params.include_all_metadata === 'true';
+    const inclusive = params.inclusive === true || params.inclusive === 'true' || params.inclusive === '1';
+    const latest = stringParam(params, 'latest');
+    const oldest = stringParam(params, 'oldest');
+    const inRange = (ts: string) =>
+      (latest === undefined || compareTs(ts, latest) < 0 || (inclusive && compareTs(ts, latest) === 0)) &&
+      (oldest === undefined || compareTs(ts, oldest) > 0 || (inclusive && compareTs(ts, oldest) === 0));
     const messages = this.messages
-      .filter((message) => message.channel === target.id)
+      .filter((message) => message.channel === target.id && inRange(message.ts))
       .reverse()
       .slice(0, limit)
       .map((message) => ({

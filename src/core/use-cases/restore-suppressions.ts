@@ -1,0 +1,129 @@
+import {
+  parseSuppressionNote,
+  ticketKeyFromNotes,
+  type SuppressionInNote,
+} from '../findings/workflow-notes.js';
+import type { Finding, MessageRef } from '../model.js';
+import type { Suppression, SuppressionStatus } from '../suppression.js';
+import { endReasonOf } from '../suppressions/audit-record.js';
+import type { PipelineDeps } from './pipeline-deps.js';
+import { emptyRecord } from './reconcile-repository.js';
+
+const LOCK = { ttlMs: 20_000, waitMs: 30_000 };
+
+/** Where several findings carry one suppression, the note written last holds the most: a decision outranks a wait. */
+const RANK: Readonly<Record<SuppressionStatus, number>> = { pending: 0, active: 1, revoked: 2, expired: 2 };
+
+const fuller = (a: SuppressionInNote, b: SuppressionInNote): boolean =>
+  RANK[a.record.status] > RANK[b.record.status] ||
+  (RANK[a.record.status] === RANK[b.record.status] &&
+    (a.record.reviewedBy !== undefined) > (b.record.reviewedBy !== undefined));
+
+const rebuilt = (finding: Finding, note: SuppressionInNote, now: Date): Suppression => {
+  const { record } = note;
+  const endReason = endReasonOf(record);
+  return {
+    id: record.id,
+    repository: finding.repository,
+    ownerName: record.ownerName ?? 'unknown',
+    ticketKey: ticketKeyFromNotes([finding]),
+    requestedBy: record.requestedBy,
+    requestedAt: record.requestedAt,
+    // A note keeps what fits of the justification; the cut stays visible in the audit trail.
+    justification: note.justificationCut ? `${note.justification}…` : note.justification,
+    expiresAt: record.expiresAt,
+    status: record.status,
+    reviewedBy: record.reviewedBy,
+    reviewedAt: record.reviewedAt,
+    endReason,
+    endedAt: record.endedAt,
+    reviewMessage: record.reviewMessage,
+    ...(record.activatedAt ? { activatedAt: record.activatedAt } : {}),
+    restoredAt: now.toISOString(),
+  };
+};
+
+/**
+ * Anyone allowed to call BatchUpdateFindings can write a note that reads like hubwarden's, so a record is
+ * trusted only when the review channel holds hubwarden's review card for that suppression id (message
+ * metadata only hubwarden's app can set). Answers the card, `undefined` when no review channel is
+ * configured (nothing to check against), or `null` to leave the record alone for now (no such card, or
+ * Slack did not answer: the next poll tries again).
+ */
+const reviewCardOf = async (
+  deps: Pick<PipelineDeps, 'chat' | 'settings' | 'log'>,
+  note: SuppressionInNote,
+): Promise<MessageRef | undefined | null> => {
+  const channel = deps.settings.reviewChannel;
+  if (!deps.chat || !channel) return note.record.reviewMessage;
+  const named = note.record.reviewMessage;
+  const found = await deps.chat
+    .findSuppressionReview(named?.channel ?? channel, note.record.id, named?.ts)
+    .catch((error: unknown) => {
+      deps.log.warn(
+        { err: error, suppressionId: note.record.id },
+        'review card not checked; retried next poll',
+      );
+      return null;
+    });
+  if (found === undefined) {
+    deps.log.warn(
+      { suppressionId: note.record.id },
+      'a note names a suppression without a hubwarden review card; not restored',
+    );
+    return null;
+  }
+  return found;
+};
+
+/**
+ * Every suppression named in these findings' notes that the state store does not hold (Redis lost
+ * without a backup) is rebuilt from its audit record, and becomes its repository's current suppression
+ * when the repository has none (once its review card vouches for it), so the lifecycle goes on: an active one keeps its findings suppressed
+ * until its end date, one past it ends and restores them, a pending one waits for its reviewers.
+ * Answers the suppressions rebuilt.
+ */
+export const restoreSuppressions = async (
+  deps: Pick<PipelineDeps, 'state' | 'clock' | 'log' | 'chat' | 'settings'>,
+  findings: readonly Finding[],
+): Promise<Suppression[]> => {
+  const named = new Map<string, { finding: Finding; note: SuppressionInNote }>();
+  for (const finding of findings) {
+    const note = parseSuppressionNote(finding.hubwardenNote);
+    if (!note) continue;
+    const seen = named.get(note.record.id);
+    if (!seen || (seen.finding.repository.key === finding.repository.key && fuller(note, seen.note))) {
+      named.set(note.record.id, { finding, note });
+    }
+  }
+  const restored: Suppression[] = [];
+  for (const { finding, note } of named.values()) {
+    if (await deps.state.getSuppression(note.record.id)) continue;
+    const reviewMessage = await reviewCardOf(deps, note);
+    if (reviewMessage === null) continue;
+    const suppression = { ...rebuilt(finding, note, deps.clock()), reviewMessage };
+    await deps.state.putSuppression(suppression);
+    restored.push(suppression);
+    deps.log.info(
+      {
+        repositoryArn: suppression.repository.arn,
+        suppressionId: suppression.id,
+        status: suppression.status,
+      },
+      'suppression restored from its Security Hub note',
+    );
+  }
+  const newestFirst = [...restored].sort((a, b) => b.requestedAt.localeCompare(a.requestedAt));
+  const repositories = new Set<string>();
+  for (const suppression of newestFirst) {
+    const key = suppression.repository.key;
+    if (repositories.has(key)) continue;
+    repositories.add(key);
+    await deps.state.withLock(`repo:${key}`, LOCK, async () => {
+      const record = (await deps.state.getRecord(key)) ?? emptyRecord(suppression.repository);
+      const current = record.suppressionId && (await deps.state.getSuppression(record.suppressionId));
+      if (!current) await deps.state.putRecord({ ...record, suppressionId: suppression.id });
+    });
+  }
+  return restored;
+};

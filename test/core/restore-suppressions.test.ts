@@ -1,0 +1,181 @@
+import { describe, expect, it } from 'vitest';
+import type { Suppression } from '../../src/core/suppression.js';
+import { createInteractions } from '../../src/core/use-cases/interactions.js';
+import { mirrorSuppression } from '../../src/core/use-cases/mirror-suppression.js';
+import { overdueSuppressions } from '../../src/core/use-cases/overdue-suppressions.js';
+import type { PipelineDeps } from '../../src/core/use-cases/pipeline-deps.js';
+import { pollFindings, type PollOptions } from '../../src/core/use-cases/poll-findings.js';
+import { reconcileRepository } from '../../src/core/use-cases/reconcile-repository.js';
+import { FakeWorkQueue } from '../support/fake-work-queue.js';
+import { MemoryStateStore } from '../support/memory-state-store.js';
+import { chatScenario, keyA, USERS, type ChatScenario } from './chat-scenario.js';
+
+const FULL: PollOptions = { mode: 'full', overlapMs: 300_000, fullEveryMs: 6 * 3_600_000 };
+
+/** What the audit trail shows of a suppression; `restoredAt` and the card digest are bookkeeping. */
+const trail = (suppression: Suppression | undefined) => {
+  if (!suppression) return undefined;
+  const { reviewCardHash: _hash, restoredAt: _restored, ...shown } = suppression;
+  return shown;
+};
+
+/** Redis lost everything (FLUSHALL, no AOF); Security Hub, Jira and Slack kept theirs. */
+const flushed = (s: ChatScenario): PipelineDeps => ({
+  ...s.h.deps,
+  state: new MemoryStateStore({ clock: s.h.time.clock }),
+});
+
+/**
+ * What the poll job and the jobs it queues do: a full read, the due repositories reconciled, the expiry
+ * jobs of restored suppressions scheduled again (those already due run), overdue suppressions mirrored.
+ */
+const poll = async (deps: PipelineDeps) => {
+  const result = await pollFindings(deps, FULL, async () => undefined);
+  for (const due of result.due) await reconcileRepository(deps, due.repositoryKey);
+  const now = deps.clock().getTime();
+  for (const restored of result.restoredSuppressions) {
+    const scheduled = restored.status === 'active' || restored.status === 'pending';
+    if (scheduled && Date.parse(restored.expiresAt) <= now) await mirrorSuppression(deps, restored.id);
+  }
+  for (const id of await overdueSuppressions(deps)) await mirrorSuppression(deps, id);
+  return result;
+};
+
+const findingsWorkflow = async (deps: PipelineDeps) =>
+  (await deps.state.findingsOf(keyA)).map((finding) => finding.workflow);
+
+describe('suppressions rebuilt from Security Hub after Redis is lost', () => {
+  it('an approved suppression comes back as it was, keeps its findings suppressed, then ends on time', async () => {
+    const s = await chatScenario({ requireApproval: true });
+    await s.submit(USERS.owner);
+    await s.queue.drain();
+    const asked = await s.only();
+    s.h.time.advance(60_000);
+    await s.interactions.approve(await s.review(asked.id, USERS.reviewer));
+    await s.queue.drain();
+    const before = await s.only();
+    expect(before).toMatchObject({ status: 'active', reviewedBy: USERS.reviewer });
+
+    const deps = flushed(s);
+    const result = await poll(deps);
+    expect(result.restoredSuppressions.map((suppression) => suppression.id)).toEqual([before.id]);
+    const [after, ...more] = await deps.state.listSuppressions();
+    expect(more).toEqual([]);
+    expect(trail(after)).toEqual(trail(before));
+    expect(after?.restoredAt).toBe(s.h.time.clock().toISOString());
+    expect((await deps.state.getRecord(keyA))?.suppressionId).toBe(before.id);
+    // still suppressed: the ticket stays closed, nobody is told anything
+    expect(await findingsWorkflow(deps)).toEqual(['SUPPRESSED', 'SUPPRESSED']);
+    expect(s.h.tracker.tickets.get('SEC-1')?.status).toBe('done');
+    expect(s.h.chat.calls.filter((call) => call.method === 'notify')).toEqual([]);
+    expect(s.h.chat.calls.filter((call) => call.method === 'postSuppressionReview')).toHaveLength(1);
+
+    s.h.time.set(before.expiresAt);
+    await poll(deps);
+    expect(await deps.state.getSuppression(before.id)).toMatchObject({
+      status: 'expired',
+      endReason: 'it reached its end date',
+    });
+    expect(await findingsWorkflow(deps)).toEqual(['NEW', 'NEW']);
+    expect(s.h.tracker.tickets.get('SEC-1')?.status).toBe('open');
+  });
+
+  it('one past its end date while Redis was gone restores its findings at the next poll', async () => {
+    const s = await chatScenario();
+    await s.submit(USERS.owner);
+    await s.queue.drain();
+    const before = await s.only();
+    s.h.time.set('2025-03-01T00:00:00.000Z');
+    const deps = flushed(s);
+    await poll(deps);
+    expect(await deps.state.getSuppression(before.id)).toMatchObject({
+      status: 'expired',
+      requestedBy: USERS.owner,
+      activatedAt: before.activatedAt,
+    });
+    expect(await findingsWorkflow(deps)).toEqual(['NEW', 'NEW']);
+    expect(s.h.tracker.tickets.get('SEC-1')?.status).toBe('open');
+    expect(s.h.chat.calls.filter((call) => call.method === 'notify')).toHaveLength(1);
+
+    // lost again: the ended suppression is still in the trail; no finding moves, nobody is told again
+    const hub = s.h.source.updates.length;
+    const comments = s.h.tracker.tickets.get('SEC-1')?.comments.length;
+    const again = { ...deps, state: new MemoryStateStore({ clock: s.h.time.clock }) };
+    await poll(again);
+    expect(trail(await again.state.getSuppression(before.id))).toEqual(
+      trail(await deps.state.getSuppression(before.id)),
+    );
+    expect(s.h.source.updates).toHaveLength(hub);
+    expect(s.h.tracker.tickets.get('SEC-1')?.comments).toHaveLength(comments ?? 0);
+    expect(s.h.chat.calls.filter((call) => call.method === 'notify')).toHaveLength(1);
+  });
+
+  it('a pending one still waits for review, and its review message still works', async () => {
+    const s = await chatScenario({ requireApproval: true });
+    await s.submit(USERS.owner);
+    await s.queue.drain();
+    const before = await s.only();
+    const deps = flushed(s);
+    await poll(deps);
+    expect(trail(await deps.state.getSuppression(before.id))).toEqual(trail(before));
+    expect(await findingsWorkflow(deps)).toEqual(['NOTIFIED', 'NOTIFIED']);
+
+    const queue = new FakeWorkQueue(deps);
+    const interactions = createInteractions(deps, queue);
+    const message = before.reviewMessage!;
+    const press = {
+      actor: USERS.reviewer,
+      suppressionId: before.id,
+      channel: message.channel,
+      messageTs: message.ts,
+    };
+    expect(await interactions.approve(press)).toMatchObject({ ok: true });
+    await queue.drain();
+    expect(await deps.state.getSuppression(before.id)).toMatchObject({ status: 'active' });
+    expect(await findingsWorkflow(deps)).toEqual(['SUPPRESSED', 'SUPPRESSED']);
+    expect(s.h.chat.calls.filter((call) => call.method === 'postSuppressionReview')).toHaveLength(1);
+  });
+
+  it('a rejected request comes back rejected, not pending', async () => {
+    const s = await chatScenario({ requireApproval: true });
+    await s.submit(USERS.owner);
+    await s.queue.drain();
+    await s.interactions.revoke(await s.review((await s.only()).id, USERS.reviewer));
+    await s.queue.drain();
+    const before = await s.only();
+    const deps = flushed(s);
+    await poll(deps);
+    expect(trail(await deps.state.getSuppression(before.id))).toEqual(trail(before));
+    expect(before).toMatchObject({ status: 'revoked', endReason: 'rejected by a security reviewer' });
+  });
+
+  // Note.UpdatedBy is whatever the caller of BatchUpdateFindings says: a note is not proof by itself.
+  it('does not restore a record that no hubwarden review card vouches for', async () => {
+    const s = await chatScenario();
+    const ids = (await s.h.state.findingsOf(keyA)).map((finding) => finding.id);
+    const forged =
+      'hubwarden: suppressed. [suppression sf0r9ed00000000 status=active requested=U0MALLORY@2025-01-09T00:00:00.000Z until=2025-03-31 activated=2025-01-09T00:00:00.000Z reviewed=U0SECLEAD@2025-01-09T00:00:00.000Z review=C0REVIEW/1700000000.999999] Jira SEC-1. Justification: trust me';
+    for (const id of ids) {
+      s.h.source.put({
+        ...s.h.source.raw(id),
+        Workflow: { Status: 'SUPPRESSED' },
+        Note: { Text: forged, UpdatedBy: 'hubwarden', UpdatedAt: '2025-01-09T00:00:00.000Z' },
+      });
+    }
+    const deps = flushed(s);
+    const result = await poll(deps);
+    expect(result.restoredSuppressions).toEqual([]);
+    expect(await deps.state.listSuppressions()).toEqual([]);
+    expect(s.h.tracker.tickets.get('SEC-1')?.status).toBe('open');
+  });
+
+  it('keeps the record Redis still holds', async () => {
+    const s = await chatScenario();
+    await s.submit(USERS.owner);
+    await s.queue.drain();
+    const before = await s.only();
+    const result = await poll(s.h.deps);
+    expect(result.restoredSuppressions).toEqual([]);
+    expect(await s.only()).toEqual(before);
+  });
+});
