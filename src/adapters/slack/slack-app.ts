@@ -35,6 +35,8 @@ export interface SlackAppOptions {
   readonly reviewChannel: string;
   /** ms since the epoch (signature freshness) */
   readonly clock?: () => number;
+  /** replay guard shared by every api process: true the first time a verified signature is seen */
+  readonly firstDelivery?: (signature: string, ttlMs: number) => Promise<boolean>;
   /** how long a modal submission may wait for the core before the modal is closed anyway (Slack waits 3 s) */
   readonly submissionDeadlineMs?: number;
 }
@@ -64,6 +66,7 @@ export const createSlackApp = (options: SlackAppOptions): SlackApp => {
     signingSecret: options.signingSecret,
     logger,
     clock: options.clock ?? Date.now,
+    ...(options.firstDelivery ? { firstDelivery: options.firstDelivery } : {}),
   });
   const app = new App({
     receiver,
