@@ -42,6 +42,11 @@ export interface Chat {
   /** the card posted for this repository among the channel's recent messages, if any */
   findRepositoryCard(channel: string, repositoryKey: string): Promise<MessageRef | undefined>;
   updateRepositoryCard(ref: MessageRef, card: RepositoryCard): Promise<void>;
+  /**
+   * Is this message hubwarden's card for this repository (its metadata names the repository)? False for
+   * a message that is missing, unreadable, or about anything else: a note naming it proves nothing.
+   */
+  isRepositoryCard(ref: MessageRef, repositoryKey: string): Promise<boolean>;
   postSuppressionReview(channel: string, review: SuppressionReviewCard): Promise<MessageRef>;
   updateSuppressionReview(ref: MessageRef, review: SuppressionReviewCard): Promise<void>;
   /** a message only `user` sees (refusals, confirmations) */

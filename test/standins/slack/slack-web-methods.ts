@@ -42,6 +42,15 @@ export interface WorkspaceOptions {
 }
 
 /** The workspace the stand-in simulates and its Web API methods (one method = one function). */
+/** Orders Slack timestamps (`seconds.micros`) exactly, without floating point. */
+const compareTs = (a: string, b: string): number => {
+  const [aSeconds = '0', aMicros = ''] = a.split('.');
+  const [bSeconds = '0', bMicros = ''] = b.split('.');
+  const seconds = BigInt(aSeconds) - BigInt(bSeconds);
+  if (seconds !== 0n) return seconds < 0n ? -1 : 1;
+  return aMicros.padEnd(6, '0').localeCompare(bMicros.padEnd(6, '0'));
+};
+
 export class SlackWorkspace {
   readonly messages: StoredMessage[] = [];
   readonly ephemerals: StoredEphemeral[] = [];
@@ -152,8 +161,17 @@ export class SlackWorkspace {
     if ('error' in target) return fail(target.error);
     const limit = Math.min(999, Math.max(1, Number(params.limit ?? 100) || 100));
     const withMetadata = params.include_all_metadata === true || params.include_all_metadata === 'true';
+    // Slack's range: after `oldest` and before `latest`, both ends included with `inclusive`.
+    const inclusive = params.inclusive === true || params.inclusive === 'true' || params.inclusive === '1';
+    const oldest = stringParam(params, 'oldest');
+    const latest = stringParam(params, 'latest');
+    if (oldest !== undefined && !/^\d+(\.\d+)?$/.test(oldest)) return fail('invalid_ts_oldest');
+    if (latest !== undefined && !/^\d+(\.\d+)?$/.test(latest)) return fail('invalid_ts_latest');
+    const inRange = (ts: string) =>
+      (oldest === undefined || (inclusive ? compareTs(ts, oldest) >= 0 : compareTs(ts, oldest) > 0)) &&
+      (latest === undefined || (inclusive ? compareTs(ts, latest) <= 0 : compareTs(ts, latest) < 0));
     const messages = this.messages
-      .filter((message) => message.channel === target.id)
+      .filter((message) => message.channel === target.id && inRange(message.ts))
       .reverse()
       .slice(0, limit)
       .map((message) => ({
