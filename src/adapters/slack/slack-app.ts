@@ -155,6 +155,7 @@ export const createSlackApp = (options: SlackAppOptions): SlackApp => {
           channel: press.channel,
           messageTs: press.messageTs,
           repositoryKey: press.value,
+          formToken: form.formToken,
         }),
       });
     } catch (error) {
@@ -189,6 +190,8 @@ export const createSlackApp = (options: SlackAppOptions): SlackApp => {
         claimedRepositoryKey: submission.repositoryKey,
         justification: submission.justification,
         expires: submission.expires,
+        formToken: submission.formToken,
+        viewId: submission.viewId,
       })
       .catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
     let timer: NodeJS.Timeout | undefined;

@@ -281,6 +281,7 @@ describe('hubwarden.suppress', () => {
       channel: CHANNEL,
       messageTs: MESSAGE_TS,
       repositoryKey: repository.key,
+      formToken: 'form-token-0001',
     });
     const justification = view.blocks.find((block) => block.block_id === 'justification');
     expect(justification?.type).toBe('input');
@@ -328,12 +329,14 @@ describe('Suppress modal submission', () => {
           channel: CHANNEL,
           messageTs: MESSAGE_TS,
           repositoryKey: repository.key,
+          formToken: 'form-token-0001',
         }),
         userId: 'U0ALICE',
         values: {
           justification: { value: plainTextInputValue(justification) },
           expires: { value: datepickerValue(expires) },
         },
+        viewId: 'V0SUPPRESS1',
       }),
     );
 
@@ -352,6 +355,8 @@ describe('Suppress modal submission', () => {
           claimedRepositoryKey: repository.key,
           justification: 'Legacy job re-tags latest until the Q2 migration.',
           expires: '2025-03-15',
+          formToken: 'form-token-0001',
+          viewId: 'V0SUPPRESS1',
         },
       },
     ]);
