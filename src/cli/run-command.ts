@@ -1,8 +1,7 @@
 import type { Worker } from 'bullmq';
-import type { Server } from 'node:http';
 import { composeService, type Service } from '../app/composition-root.js';
 import { pipelineProcessors, startWorkers, type WorkerOptions } from '../app/workers.js';
-import { createHttpServer } from '../http/server.js';
+import { listenHttp } from '../http/server.js';
 import type { Config } from '../config/load-config.js';
 import type { Logger } from '../core/ports/logger.js';
 import { createSlackEdge } from '../app/slack-edge.js';
@@ -24,6 +23,8 @@ export interface RunningService {
   readonly port: number;
   /** resolves once the workers and the poll scheduler run (they wait for Redis) */
   readonly working: Promise<void>;
+  /** where `/healthz`, `/readyz`, `/metrics` answer: `port`, or METRICS_PORT's own server */
+  readonly metricsPort: number;
   /** stop taking work, finish in-flight jobs (or hand them back), close connections */
   stop(): Promise<void>;
 }
@@ -97,30 +98,35 @@ export const startService = async (config: Config, log: Logger, role: Role): Pro
   };
   // Every role serves /healthz, /readyz and /metrics (probes); only api serves Slack and /api/*.
   const serving = role === 'all' || role === 'api';
-  const server: Server = createHttpServer({
-    log,
-    metrics: service.metrics,
-    ready: () => health.answers(),
-    slack: serving ? createSlackEdge(service, log) : undefined,
-    suppressions: () => service.deps.state.listSuppressions(),
-    apiToken: serving ? env.HUBWARDEN_API_TOKEN : undefined,
-  });
-  await new Promise<void>((resolve) => server.listen(env.PORT, '0.0.0.0', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : env.PORT;
-  log.info({ role, port, dryRun: env.HUBWARDEN_DRY_RUN }, 'hubwarden running');
+  const http = await listenHttp(
+    {
+      log,
+      metrics: service.metrics,
+      ready: () => health.answers(),
+      slack: serving ? createSlackEdge(service, log) : undefined,
+      suppressions: () => service.deps.state.listSuppressions(),
+      apiToken: serving ? env.HUBWARDEN_API_TOKEN : undefined,
+    },
+    {
+      port: env.PORT,
+      // the same port as PORT means one server for everything
+      metricsPort: env.METRICS_PORT === env.PORT ? undefined : env.METRICS_PORT,
+    },
+  );
+  const { port, metricsPort } = http;
+  log.info({ role, port, metricsPort, dryRun: env.HUBWARDEN_DRY_RUN }, 'hubwarden running');
   const working = startWork().catch((error: unknown) => {
     log.error({ err: error }, 'could not start the workers or the poll scheduler');
   });
   return {
     service,
     port,
+    metricsPort,
     working,
     stop: async () => {
       stopping = true;
       clearInterval(watchdog);
-      server.close();
-      server.closeAllConnections();
+      http.close();
       // Without Redis an in-flight job can neither finish nor be handed back: its lock expires and
       // another worker takes it over once Redis is back (the handlers are idempotent).
       const force = !health.isUp();

@@ -83,6 +83,8 @@ const schema = z.object({
     .string()
     .regex(/^[CGD][A-Z0-9]+$/, { message: 'must be a Slack channel id such as C0123ABC' }),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** set and different from PORT: health and metrics answer only there, PORT serves Slack and /api */
+  METRICS_PORT: optional(z.coerce.number().int().min(0).max(65535)),
   POLL_INTERVAL_SECONDS: positiveInt(300),
   RETRY_BACKOFF_MAX_SECONDS: positiveInt(900),
   HUBWARDEN_CONFIG: z.string().min(1).default('./hubwarden.yml'),

@@ -32,27 +32,94 @@ const bearerMatches = (header: string | undefined, token: string): boolean => {
   return presented.length === expected.length && timingSafeEqual(presented, expected);
 };
 
-/** The one HTTP server: Slack, health, metrics and the audit API share a port (CONTRACT §4). */
-export const createHttpServer = (deps: HttpDeps): Server =>
+/**
+ * Which routes a server answers: `all` on one port; or, with a metrics port of its own, `public`
+ * (`/slack/events`, `/api/*`: what an ingress exposes) and `internal` (`/healthz`, `/readyz`, `/metrics`).
+ */
+export type RouteSet = 'all' | 'public' | 'internal';
+
+/** An HTTP server for Slack, health, metrics and the audit API, or the part of them `routes` names. */
+export const createHttpServer = (deps: HttpDeps, routes: RouteSet = 'all'): Server =>
   createServer((request, response) => {
-    void route(deps, request, response).catch((error: unknown) => {
+    void route(deps, request, response, routes).catch((error: unknown) => {
       deps.log.error({ err: error, path: request.url }, 'request failed');
       if (!response.headersSent) send(response, 500, 'internal error\n');
       else response.end();
     });
   });
 
-const route = async (deps: HttpDeps, request: IncomingMessage, response: ServerResponse): Promise<void> => {
+export interface HttpListeners {
+  /** the port serving Slack and `/api/*` (and everything, when there is one port) */
+  readonly port: number;
+  /** the port serving `/healthz`, `/readyz`, `/metrics` */
+  readonly metricsPort: number;
+  close(): void;
+}
+
+const listen = async (server: Server, port: number, host: string): Promise<number> => {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  return typeof address === 'object' && address ? address.port : port;
+};
+
+/** One server on `port`; with `metricsPort`, health and metrics move to a second server there. */
+export const listenHttp = async (
+  deps: HttpDeps,
+  options: { port: number; metricsPort: number | undefined; host?: string },
+): Promise<HttpListeners> => {
+  const host = options.host ?? '0.0.0.0';
+  if (options.metricsPort === undefined) {
+    const server = createHttpServer(deps, 'all');
+    const port = await listen(server, options.port, host);
+    return { port, metricsPort: port, close: () => closeServer(server) };
+  }
+  const publicServer = createHttpServer(deps, 'public');
+  const internalServer = createHttpServer(deps, 'internal');
+  const port = await listen(publicServer, options.port, host);
+  const metricsPort = await listen(internalServer, options.metricsPort, host).catch((error: unknown) => {
+    closeServer(publicServer);
+    throw error;
+  });
+  return {
+    port,
+    metricsPort,
+    close: () => {
+      closeServer(publicServer);
+      closeServer(internalServer);
+    },
+  };
+};
+
+const closeServer = (server: Server): void => {
+  server.close();
+  server.closeAllConnections();
+};
+
+const route = async (
+  deps: HttpDeps,
+  request: IncomingMessage,
+  response: ServerResponse,
+  routes: RouteSet,
+): Promise<void> => {
   const url = new URL(request.url ?? '/', 'http://localhost');
   const method = request.method ?? 'GET';
-  if (url.pathname === '/healthz' && method === 'GET') return send(response, 200, 'ok\n');
-  if (url.pathname === '/readyz' && method === 'GET') {
-    const ready = await deps.ready().catch(() => false);
-    return send(response, ready ? 200 : 503, ready ? 'ready\n' : 'not ready\n');
+  if (routes !== 'public') {
+    if (url.pathname === '/healthz' && method === 'GET') return send(response, 200, 'ok\n');
+    if (url.pathname === '/readyz' && method === 'GET') {
+      const ready = await deps.ready().catch(() => false);
+      return send(response, ready ? 200 : 503, ready ? 'ready\n' : 'not ready\n');
+    }
+    if (url.pathname === '/metrics' && method === 'GET') {
+      return send(response, 200, await deps.metrics.registry.metrics(), deps.metrics.registry.contentType);
+    }
   }
-  if (url.pathname === '/metrics' && method === 'GET') {
-    return send(response, 200, await deps.metrics.registry.metrics(), deps.metrics.registry.contentType);
-  }
+  if (routes === 'internal') return send(response, 404, 'not found\n');
   if (url.pathname === '/slack/events' && method === 'POST' && deps.slack)
     return deps.slack(request, response);
   if (url.pathname === '/api/suppressions' && method === 'GET' && deps.apiToken) {

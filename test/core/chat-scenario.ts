@@ -39,11 +39,18 @@ export interface ChatScenario {
   readonly interactions: ReturnType<typeof createInteractions>;
   /** a press on repository A's own message (or another repository's, with `key`) */
   context(actor: string, key?: string): Promise<MessageContext>;
+  /**
+   * Opens the Suppress form as `actor` and submits it at once, each time a new form (view), unless
+   * `form` says which view it is and what token it carries (an old or replayed form).
+   */
   submit(
     actor: string,
     justification?: string,
     expires?: string,
+    form?: { readonly viewId?: string; readonly formToken?: string },
   ): ReturnType<ChatScenario['interactions']['submitSuppression']>;
+  /** the token of the Suppress form `actor` opens now on repository A (undefined when refused) */
+  formToken(actor: string): Promise<string | undefined>;
   /** a press on the suppression's review message */
   review(suppressionId: string, actor: string): Promise<ReviewContext>;
   suppressions(): Promise<Suppression[]>;
@@ -97,6 +104,11 @@ export const chatScenario = async (
     return { actor, channel: message.channel, messageTs: message.ts, claimedRepositoryKey: key };
   };
   const suppressions = () => h.state.listSuppressions();
+  let views = 0;
+  const tokenOf = async (actor: string): Promise<string | undefined> => {
+    const form = await interactions.suppressForm(await context(actor));
+    return form.ok ? form.formToken : undefined;
+  };
   const viewed = async (ref: { channel: string; ts: string }) =>
     h.chat.messages.get(`${ref.channel}:${ref.ts}`);
 
@@ -105,8 +117,19 @@ export const chatScenario = async (
     queue,
     interactions,
     context,
-    submit: async (actor, justification = JUSTIFICATION, expires = undefined) =>
-      interactions.submitSuppression({ ...(await context(actor)), justification, expires }),
+    submit: async (actor, justification = JUSTIFICATION, expires = undefined, form = {}) => {
+      const pressed = await context(actor);
+      const formToken = form.formToken ?? (await tokenOf(actor));
+      views += 1;
+      return interactions.submitSuppression({
+        ...pressed,
+        justification,
+        expires,
+        formToken,
+        viewId: form.viewId ?? `V0FORM${views}`,
+      });
+    },
+    formToken: tokenOf,
     review: async (suppressionId, actor) => {
       const message = (await h.state.getSuppression(suppressionId))?.reviewMessage;
       if (!message) throw new Error(`suppression ${suppressionId} has no review message`);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Outcome } from '../../src/core/ports/interactions.js';
 import type { Suppression } from '../../src/core/suppression.js';
 import { suppressionOf } from '../support/fake-ports.js';
-import { chatScenario, JUSTIFICATION, keyA, keyB, USERS, type ChatScenario } from './chat-scenario.js';
+import { arnA, chatScenario, JUSTIFICATION, keyA, keyB, USERS, type ChatScenario } from './chat-scenario.js';
 
 type Action = 'fix' | 'suppress' | 'approve' | 'revoke';
 type Verdict = 'allowed' | 'refused';
@@ -168,7 +168,14 @@ describe('tampered or forged presses', () => {
     await unchanged(s, () => s.interactions.suppressForm(forged), NOT_OURS);
     await unchanged(
       s,
-      () => s.interactions.submitSuppression({ ...forged, justification: JUSTIFICATION, expires: undefined }),
+      () =>
+        s.interactions.submitSuppression({
+          ...forged,
+          justification: JUSTIFICATION,
+          expires: undefined,
+          formToken: undefined,
+          viewId: 'V0FORGED',
+        }),
       NOT_OURS,
     );
   });
@@ -195,10 +202,14 @@ describe('tampered or forged presses', () => {
   it('refuses review buttons that are not on the suppression’s own review message', async () => {
     const s = await chatScenario();
     await s.submit(USERS.owner);
+    const onRepositoryB = await s.context(USERS.otherOwner, keyB);
+    const formB = await s.interactions.suppressForm(onRepositoryB);
     await s.interactions.submitSuppression({
-      ...(await s.context(USERS.otherOwner, keyB)),
+      ...onRepositoryB,
       justification: JUSTIFICATION,
       expires: undefined,
+      formToken: formB.ok ? formB.formToken : undefined,
+      viewId: 'V0FORMB',
     });
     await s.queue.drain();
     const [a, b] = (await s.suppressions()).sort((x, y) =>
@@ -262,6 +273,71 @@ describe('double clicks and races', () => {
     ]);
     expect(outcomes.every((outcome) => outcome.ok)).toBe(true);
     expect(s.queue.fixes()).toHaveLength(1);
+  });
+
+  it('refuses a suppression at submit time when the repository passes by then, and its form once it passes', async () => {
+    const s = await chatScenario();
+    const token = await s.formToken(USERS.owner);
+    expect(token).toEqual(expect.any(String));
+    await s.ingestA(2, { compliance: 'PASSED', workflow: 'RESOLVED', updatedAt: '2025-01-09T00:00:00.000Z' });
+    const before = await s.snapshot();
+    expect(await s.submit(USERS.owner, JUSTIFICATION, undefined, { formToken: token })).toEqual({
+      ok: false,
+      reason: expect.stringMatching(/already passes/),
+    });
+    expect(await s.interactions.suppressForm(await s.context(USERS.owner))).toEqual({
+      ok: false,
+      reason: expect.stringMatching(/already passes/),
+    });
+    expect(await s.snapshot()).toBe(before);
+  });
+
+  it('re-reads the registry at submit time: tags made immutable before Security Hub noticed are not suppressed', async () => {
+    const s = await chatScenario();
+    const token = await s.formToken(USERS.owner);
+    s.h.registry.set(arnA, { mutability: 'IMMUTABLE' });
+    const before = await s.snapshot();
+    expect(await s.submit(USERS.owner, JUSTIFICATION, undefined, { formToken: token })).toEqual({
+      ok: false,
+      reason: expect.stringMatching(/already immutable/),
+    });
+    expect(await s.snapshot()).toBe(before);
+    expect(s.h.registry.calls).toContainEqual({ method: 'tagMutability', arn: arnA });
+  });
+
+  it('never lets a form opened before a pass suppress the regression that came after it', async () => {
+    const s = await chatScenario();
+    const old = await s.formToken(USERS.owner);
+    await s.ingestA(2, { compliance: 'PASSED', workflow: 'RESOLVED', updatedAt: '2025-01-09T00:00:00.000Z' });
+    await s.ingestA(2, { compliance: 'FAILED', workflow: 'NEW', updatedAt: '2025-01-10T00:00:00.000Z' });
+    const before = await s.snapshot();
+    expect(await s.submit(USERS.owner, JUSTIFICATION, undefined, { formToken: old })).toEqual({
+      ok: false,
+      reason: expect.stringMatching(/changed since the form was opened/),
+    });
+    expect(await s.submit(USERS.owner, JUSTIFICATION, undefined, { formToken: 'made-up' })).toMatchObject({
+      ok: false,
+    });
+    expect(await s.snapshot()).toBe(before);
+    // a form opened now, for the regression as it is, is accepted
+    expect(await s.submit(USERS.owner)).toMatchObject({ ok: true });
+  });
+
+  it('a submitted form replayed after its suppression was revoked records nothing new', async () => {
+    const s = await chatScenario();
+    const token = await s.formToken(USERS.owner);
+    const form = { viewId: 'V0ONCE', formToken: token };
+    expect(await s.submit(USERS.owner, JUSTIFICATION, undefined, form)).toMatchObject({ ok: true });
+    await s.queue.drain();
+    await s.interactions.revoke(await s.review((await s.only()).id, USERS.reviewer));
+    await s.queue.drain();
+    const before = await s.snapshot();
+    expect(await s.submit(USERS.owner, JUSTIFICATION, undefined, form)).toEqual({
+      ok: false,
+      reason: expect.stringMatching(/already used/),
+    });
+    expect(await s.snapshot()).toBe(before);
+    expect((await s.only()).status).toBe('revoked');
   });
 
   it('refuses Fix when the repository already passes', async () => {

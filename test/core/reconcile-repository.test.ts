@@ -355,6 +355,59 @@ describe('reconcileRepository', () => {
     expect(restored).toEqual([raws[0]!['Id']]);
   });
 
+  it('adopts a message named in a note only when it is this repository’s own card; otherwise posts one', async () => {
+    const B = { ...A, repositoryName: 'team/other-api' } as const;
+    const arnB = repositoryArn(B.accountId, B.region, B.repositoryName);
+    const keyB = repositoryKeyOf(arnB);
+    h.registry.set(arnB, { tags: { Owner: 'payments' } });
+    await ingest(h, [ecr2Finding({ ...B, uuid: 'b-0' })]);
+    await reconcileRepository(h.deps, keyB);
+    const cardB = (await h.state.getRecord(keyB))?.message;
+    await openFirst();
+    const ownCard = (await h.state.getRecord(key))?.message;
+    if (!cardB || !ownCard) throw new Error('cards not posted');
+    const noted = (ref: { channel: string; ts: string }) =>
+      findingsOfA(2).map((raw) => ({
+        ...raw,
+        Note: {
+          Text: `hubwarden: tracked. Slack ${ref.channel}/${ref.ts}. Owner payments (tag Owner=payments).`,
+          UpdatedBy: 'hubwarden',
+          UpdatedAt: LATER,
+        },
+      }));
+    const lose = async () => {
+      const record = await h.state.getRecord(key);
+      if (record) await h.state.putRecord({ ...record, message: undefined });
+      await h.state.releaseClaim(`post-card:${key}`); // lost with Redis as well
+    };
+
+    // Someone with BatchUpdateFindings names another repository's card in A's notes; A's record is lost.
+    await ingest(h, noted(cardB));
+    await lose();
+    const posts = h.chat.calls.filter((call) => call.method === 'postRepositoryCard').length;
+    await reconcileRepository(h.deps, key);
+    const adopted = (await h.state.getRecord(key))?.message;
+    expect(adopted && { channel: adopted.channel, ts: adopted.ts }).not.toEqual({
+      channel: cardB.channel,
+      ts: cardB.ts,
+    });
+    expect(h.chat.calls.filter((call) => call.method === 'postRepositoryCard')).toHaveLength(posts + 1);
+    const shownOnB = h.chat.messages.get(`${cardB.channel}:${cardB.ts}`);
+    expect(typeof shownOnB === 'object' && 'repository' in shownOnB && shownOnB.repository.key).toBe(keyB);
+
+    // A note naming A's own card is still how the card is found again.
+    const current = (await h.state.getRecord(key))?.message;
+    if (!current) throw new Error('no card');
+    await ingest(h, noted(current));
+    await lose();
+    await reconcileRepository(h.deps, key);
+    expect((await h.state.getRecord(key))?.message).toMatchObject({
+      channel: current.channel,
+      ts: current.ts,
+    });
+    expect(h.chat.calls.filter((call) => call.method === 'postRepositoryCard')).toHaveLength(posts + 1);
+  });
+
   it('writes nothing for a repository that never failed', async () => {
     await ingest(h, findingsOfA(2, { compliance: 'PASSED', workflow: 'RESOLVED' }));
     const result = await reconcileRepository(h.deps, key);

@@ -438,7 +438,8 @@ export type ChatCall =
       readonly text: string;
     }
   | { readonly method: 'notify'; readonly channel: string; readonly text: string }
-  | { readonly method: 'userIdByEmail'; readonly email: string };
+  | { readonly method: 'userIdByEmail'; readonly email: string }
+  | { readonly method: 'isRepositoryCard'; readonly ref: MessageRef; readonly repositoryKey: string };
 
 /** Slack: messages are kept by `channel:ts`, so tests can read what people would see now. */
 export class FakeChat implements Chat {
@@ -457,7 +458,8 @@ export class FakeChat implements Chat {
       (call) =>
         call.method !== 'userIdByEmail' &&
         call.method !== 'findRepositoryCard' &&
-        call.method !== 'findSuppressionReview',
+        call.method !== 'findSuppressionReview' &&
+        call.method !== 'isRepositoryCard',
     );
   }
 
@@ -488,6 +490,12 @@ export class FakeChat implements Chat {
     if (!found) return undefined;
     const [id] = found;
     return { channel, ts: id.slice(channel.length + 1) };
+  }
+
+  async isRepositoryCard(ref: MessageRef, repositoryKey: string): Promise<boolean> {
+    this.calls.push({ method: 'isRepositoryCard', ref, repositoryKey });
+    const card = this.messages.get(`${ref.channel}:${ref.ts}`);
+    return typeof card === 'object' && 'repository' in card && card.repository.key === repositoryKey;
   }
 
   async updateRepositoryCard(ref: MessageRef, card: RepositoryCard): Promise<void> {

@@ -40,6 +40,10 @@ export class ChannelRateLimitedChat implements Chat {
     return this.chat.findRepositoryCard(channel, repositoryKey);
   }
 
+  isRepositoryCard(ref: MessageRef, repositoryKey: string): Promise<boolean> {
+    return this.chat.isRepositoryCard(ref, repositoryKey);
+  }
+
   updateRepositoryCard(ref: MessageRef, card: RepositoryCard): Promise<void> {
     return this.chat.updateRepositoryCard(ref, card);
   }

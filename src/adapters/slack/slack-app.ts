@@ -35,6 +35,8 @@ export interface SlackAppOptions {
   readonly reviewChannel: string;
   /** ms since the epoch (signature freshness) */
   readonly clock?: () => number;
+  /** replay guard shared by every api process: true the first time a verified signature is seen */
+  readonly firstDelivery?: (signature: string, ttlMs: number) => Promise<boolean>;
   /** how long a modal submission may wait for the core before the modal is closed anyway (Slack waits 3 s) */
   readonly submissionDeadlineMs?: number;
 }
@@ -64,6 +66,7 @@ export const createSlackApp = (options: SlackAppOptions): SlackApp => {
     signingSecret: options.signingSecret,
     logger,
     clock: options.clock ?? Date.now,
+    ...(options.firstDelivery ? { firstDelivery: options.firstDelivery } : {}),
   });
   const app = new App({
     receiver,
@@ -152,6 +155,7 @@ export const createSlackApp = (options: SlackAppOptions): SlackApp => {
           channel: press.channel,
           messageTs: press.messageTs,
           repositoryKey: press.value,
+          formToken: form.formToken,
         }),
       });
     } catch (error) {
@@ -186,6 +190,8 @@ export const createSlackApp = (options: SlackAppOptions): SlackApp => {
         claimedRepositoryKey: submission.repositoryKey,
         justification: submission.justification,
         expires: submission.expires,
+        formToken: submission.formToken,
+        viewId: submission.viewId,
       })
       .catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
     let timer: NodeJS.Timeout | undefined;

@@ -45,6 +45,12 @@ const REVIEW_EVENT_TYPE = 'hubwarden_suppression_review';
 /** Recent messages searched for a card whose post answer was lost (a retry comes within minutes). */
 const HISTORY_LOOKBACK = 200;
 
+/** The message metadata hubwarden puts on a repository's card, naming that repository. */
+const isCardOf = (metadata: unknown, repositoryKey: string): boolean => {
+  const card = metadata as { event_type?: string; event_payload?: { repository_key?: unknown } } | undefined;
+  return card?.event_type === CARD_EVENT_TYPE && card.event_payload?.repository_key === repositoryKey;
+};
+
 const isUserId = (channel: string): boolean => /^[UW][A-Z0-9]+$/.test(channel);
 
 /** A message of plain text: the block shows it exactly, the fallback text is escaped. */
@@ -75,6 +81,29 @@ export class SlackChat implements Chat {
 
   async findRepositoryCard(channel: string, repositoryKey: string): Promise<MessageRef | undefined> {
     return this.findTagged(channel, CARD_EVENT_TYPE, 'repository_key', repositoryKey);
+  }
+
+  async isRepositoryCard(ref: MessageRef, repositoryKey: string): Promise<boolean> {
+    let answer: webApi.ConversationsHistoryResponse;
+    try {
+      const conversation = await this.conversationOf(ref.channel);
+      // Slack's way to read one message: the range [ts, ts], inclusive, one message.
+      answer = await this.call('conversations.history', () =>
+        this.client.conversations.history({
+          channel: conversation,
+          oldest: ref.ts,
+          latest: ref.ts,
+          inclusive: true,
+          limit: 1,
+          include_all_metadata: true,
+        }),
+      );
+    } catch (error) {
+      if (error instanceof HubwardenError && error.kind === 'permanent') return false;
+      throw error;
+    }
+    const message = answer.messages?.find((candidate) => candidate.ts === ref.ts);
+    return isCardOf(message?.metadata, repositoryKey);
   }
 
   async updateRepositoryCard(ref: MessageRef, card: RepositoryCard): Promise<void> {

@@ -46,12 +46,15 @@ export interface SuppressModalMetadata {
   readonly channel: string;
   readonly messageTs: string;
   readonly repositoryKey: string;
+  /** the failures the form was opened for (checked again by the core at submit time) */
+  readonly formToken?: string;
 }
 
 const metadataSchema = z.object({
   channel: z.string().min(1),
   messageTs: z.string().min(1),
   repositoryKey: z.string(),
+  formToken: z.string().max(100).optional(),
 });
 
 const stateValueSchema = z.object({
@@ -64,6 +67,7 @@ const viewSubmissionSchema = z.object({
   type: z.literal('view_submission'),
   user: z.object({ id: z.string().min(1) }),
   view: z.object({
+    id: z.string().min(1),
     callback_id: z.string(),
     private_metadata: z.string(),
     state: z.object({ values: z.record(z.string(), z.record(z.string(), stateValueSchema)) }),
@@ -71,6 +75,8 @@ const viewSubmissionSchema = z.object({
 });
 
 export interface SuppressSubmission extends SuppressModalMetadata {
+  /** Slack's id of the submitted view */
+  readonly viewId: string;
   readonly actor: string;
   readonly justification: string;
   readonly expires: string | undefined;
@@ -91,7 +97,7 @@ export const parseSuppressSubmission = (body: unknown): SuppressSubmission | und
   const values = view.state.values;
   const justification = values[JUSTIFICATION_BLOCK_ID]?.[INPUT_ACTION_ID]?.value ?? '';
   const expires = values[EXPIRES_BLOCK_ID]?.[INPUT_ACTION_ID]?.selected_date ?? undefined;
-  return { ...origin.data, actor: user.id, justification, expires };
+  return { ...origin.data, viewId: view.id, actor: user.id, justification, expires };
 };
 
 const homeOpenedSchema = z.object({

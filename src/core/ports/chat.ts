@@ -44,6 +44,11 @@ export interface Chat {
   /** the card posted for this repository among the channel's recent messages, if any */
   findRepositoryCard(channel: string, repositoryKey: string): Promise<MessageRef | undefined>;
   updateRepositoryCard(ref: MessageRef, card: RepositoryCard): Promise<void>;
+  /**
+   * Is this message hubwarden's card for this repository (its metadata names the repository)? False for
+   * a message that is missing, unreadable, or about anything else: a note naming it proves nothing.
+   */
+  isRepositoryCard(ref: MessageRef, repositoryKey: string): Promise<boolean>;
   /** posts the review card, tagged with the suppression id so it can be found again */
   postSuppressionReview(channel: string, review: SuppressionReviewCard): Promise<MessageRef>;
   /**

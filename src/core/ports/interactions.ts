@@ -28,12 +28,21 @@ export interface SuppressForm {
   readonly defaultExpiry: string;
   /** YYYY-MM-DD, the latest end date allowed */
   readonly latestExpiry: string;
+  /**
+   * Names the failures the form was opened for; the submission hands it back, and a form whose
+   * failures are no longer the repository's (it passed, or failed anew since) is refused.
+   */
+  readonly formToken: string;
 }
 
 export interface SuppressionSubmission extends MessageContext {
   readonly justification: string;
   /** YYYY-MM-DD, optional */
   readonly expires: string | undefined;
+  /** what `SuppressForm.formToken` said when the form was opened; absent: an out-of-date form */
+  readonly formToken: string | undefined;
+  /** the chat's id of the submitted form: one form records at most one suppression */
+  readonly viewId: string;
 }
 
 export type SubmissionOutcome =

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { digest } from '../hash.js';
+import { digest, digestOf } from '../hash.js';
+import type { Finding } from '../model.js';
 import { isReviewer, mayAct } from '../owners/choose-owner.js';
 import type {
   Interactions,
@@ -27,6 +28,14 @@ const NOT_REVIEWER = 'Only security reviewers may approve or revoke suppressions
 const DOUBLE_CLICK_MS = 10 * 60_000;
 /** A fix still "under way" this long after it was asked for has been lost: a new click may try again. */
 const FIX_ABANDONED_MS = 15 * 60_000;
+/** How long a submitted form is remembered as used (a form cannot outlive this). */
+const FORM_MEMORY_MS = 7 * 24 * 3_600_000;
+const STALE_FORM =
+  'This repository changed since the form was opened (it passed, or failed anew). Nothing was recorded: press Suppress again.';
+
+/** The failures a form is opened for: their ids and when Security Hub last evaluated each. */
+const formTokenOf = (repositoryKey: string, failures: readonly Finding[]): string =>
+  digestOf([repositoryKey, failures.map((finding) => `${finding.id}@${finding.updatedAt}`).sort()]);
 const SUBMIT_LOCK = { ttlMs: 10_000, waitMs: 2_000 };
 
 /**
@@ -66,9 +75,30 @@ export const createInteractions = (deps: PipelineDeps, queue: WorkQueue): Intera
     );
 
   const isStale = (at: string): boolean => deps.clock().getTime() - Date.parse(at) >= FIX_ABANDONED_MS;
+  const failuresOf = async (record: RepositoryRecord): Promise<Finding[]> =>
+    outstandingFailures(await deps.state.findingsOf(record.repository.key), record);
 
   const stillFailing = async (record: RepositoryRecord): Promise<boolean> =>
-    outstandingFailures(await deps.state.findingsOf(record.repository.key), record).length > 0;
+    (await failuresOf(record)).length > 0;
+
+  /**
+   * Why this repository may not be suppressed now, re-read at submit time: it passes (findings, or the
+   * registry's own setting, which Security Hub may not have re-evaluated yet), or its failures are not
+   * the ones the form was opened for.
+   */
+  const notSuppressible = async (
+    record: RepositoryRecord,
+    formToken: string | undefined,
+  ): Promise<string | undefined> => {
+    const failures = await failuresOf(record);
+    if (failures.length === 0) return 'This repository already passes ECR.2: there is nothing to suppress.';
+    const mutability = await deps.registry.tagMutability(record.repository);
+    if (mutability === undefined) return 'This repository no longer exists: there is nothing to suppress.';
+    if (deps.control.isCompliant(mutability)) {
+      return 'This repository’s tags are already immutable: there is nothing to suppress.';
+    }
+    return formToken === formTokenOf(record.repository.key, failures) ? undefined : STALE_FORM;
+  };
 
   const fix = async (context: MessageContext): Promise<Outcome> => {
     const record = await repositoryOf(context);
@@ -100,6 +130,8 @@ export const createInteractions = (deps: PipelineDeps, queue: WorkQueue): Intera
     if ('ok' in record) return record;
     if (await openSuppressionOf(record.repository.key))
       return refuse('This repository already has a suppression.');
+    const failures = await failuresOf(record);
+    if (failures.length === 0) return refuse('This repository already passes ECR.2: nothing to suppress.');
     const { suppression } = deps.policy;
     const now = deps.clock();
     return {
@@ -110,6 +142,7 @@ export const createInteractions = (deps: PipelineDeps, queue: WorkQueue): Intera
       maxDays: suppression.maxDays,
       defaultExpiry: isoDay(addDays(now, suppression.defaultDays)),
       latestExpiry: isoDay(addDays(now, suppression.maxDays)),
+      formToken: formTokenOf(record.repository.key, failures),
     };
   };
 
@@ -127,6 +160,12 @@ export const createInteractions = (deps: PipelineDeps, queue: WorkQueue): Intera
         return existing.requestedBy === submission.actor && existing.justification === valid.justification
           ? { ok: true, notice: 'Your suppression was already recorded.' }
           : refuse('This repository already has a suppression.');
+      }
+      const stale = await notSuppressible(record, submission.formToken);
+      if (stale) return refuse(stale);
+      // One form, one suppression: a form replayed after its suppression was revoked records nothing.
+      if (!(await deps.state.claim(`suppress-form:${submission.viewId}`, FORM_MEMORY_MS))) {
+        return refuse('This form was already used. Nothing was recorded: press Suppress to ask again.');
       }
       const pending = deps.policy.suppression.requireApproval;
       const suppression: Suppression = {

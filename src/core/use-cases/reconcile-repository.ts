@@ -154,8 +154,13 @@ const reconcileKnown = async (
   const hintKey = ticketKeyFromNotes(findings);
   if (!record.message) {
     // State lost: the message is found again from the notes, and updated rather than posted twice.
+    // Anyone who may call BatchUpdateFindings can write a note: adopt only our card for this repository.
     const known = messageRefFromNotes(findings);
-    if (known) await save({ message: { ...known, contentHash: '' } });
+    if (known && deps.chat && (await deps.chat.isRepositoryCard(known, repository.key))) {
+      await save({ message: { ...known, contentHash: '' } });
+    } else if (known) {
+      log.warn(known, 'a note names a message that is not this repository’s card: not adopted');
+    }
   }
   const fingerprint = inputsFingerprint(findings, deps);
 

@@ -80,6 +80,7 @@ export const suppressForm: SuppressForm = {
   maxDays: 90,
   defaultExpiry: '2025-03-31',
   latestExpiry: '2025-05-30',
+  formToken: 'form-token-0001',
 };
 
 /** Text that tries every trick Slack mrkdwn offers. */

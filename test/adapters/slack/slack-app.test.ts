@@ -1,4 +1,4 @@
-import { createServer } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -137,6 +137,86 @@ describe('request verification', () => {
     expect(interactions.calls).toEqual([]);
   });
 
+  it('answers a replay of a signed request 200 and does nothing (same signature within the window)', async () => {
+    const body = formEncodePayload(press('hubwarden.fix'));
+    const headers = { ...signSlackRequest(SECRET, body) };
+    const first = await postRaw(url, body, 'application/x-www-form-urlencoded', headers);
+    await settled();
+    const replay = await postRaw(url, body, 'application/x-www-form-urlencoded', headers);
+    await settled();
+    expect([first.status, replay.status]).toEqual([200, 200]);
+    expect(interactions.calls.map((call) => call.method)).toEqual(['fix']);
+    expect(ephemeralsFor('U0ALICE')).toHaveLength(1);
+  });
+
+  it('answers Slack’s own retries (X-Slack-Retry-Num) 200 and does nothing', async () => {
+    const body = formEncodePayload(press('hubwarden.fix'));
+    const retried = await postRaw(url, body, 'application/x-www-form-urlencoded', {
+      ...signSlackRequest(SECRET, body),
+      'x-slack-retry-num': '1',
+      'x-slack-retry-reason': 'http_timeout',
+    });
+    const envelope = buildAppHomeOpenedEvent('U0SECLEAD');
+    const event = await postEvent(url, SECRET, envelope, {
+      headers: {
+        ...signSlackRequest(SECRET, JSON.stringify(envelope)),
+        'x-slack-retry-num': '2',
+      },
+    });
+    await settled();
+    expect([retried.status, event.status]).toEqual([200, 200]);
+    expect(interactions.calls).toEqual([]);
+  });
+
+  it('refuses a body over 64 KiB with 413, and nothing happens', async () => {
+    const payload = { ...press('hubwarden.fix'), padding: 'x'.repeat(64 * 1024) };
+    const response = await postInteraction(url, SECRET, payload);
+    await settled();
+    expect(response.status).toBe(413);
+    expect(interactions.calls).toEqual([]);
+  });
+
+  it.each([
+    ['unsigned', 401, () => ({})],
+    [
+      'signed too long ago',
+      401,
+      () => ({ ...signSlackRequest(SECRET, '', Math.floor(Date.now() / 1000) - 600) }),
+    ],
+    ['declaring more than 64 KiB', 413, () => ({ ...signSlackRequest(SECRET, 'payload=') })],
+  ])(
+    'answers a request %s from its headers alone, before its body has arrived',
+    async (_case, status, headersFor) => {
+      const target = new URL(url);
+      const answered = await new Promise<number>((resolve, reject) => {
+        const request = httpRequest(
+          {
+            host: target.hostname,
+            port: target.port,
+            path: target.pathname,
+            method: 'POST',
+            headers: {
+              'content-type': 'application/x-www-form-urlencoded',
+              'content-length': String(10 * 1024 * 1024),
+              ...headersFor(),
+            },
+          },
+          (response) => {
+            response.resume();
+            resolve(response.statusCode ?? 0);
+            request.destroy();
+          },
+        );
+        request.on('error', reject);
+        // the body starts but never finishes: only a server judging the headers first can answer
+        request.write('payload=');
+      });
+      await settled();
+      expect(answered).toBe(status);
+      expect(interactions.calls).toEqual([]);
+    },
+  );
+
   it('answers Slack’s url_verification challenge when signed', async () => {
     const response = await postEvent(url, SECRET, {
       type: 'url_verification',
@@ -201,6 +281,7 @@ describe('hubwarden.suppress', () => {
       channel: CHANNEL,
       messageTs: MESSAGE_TS,
       repositoryKey: repository.key,
+      formToken: 'form-token-0001',
     });
     const justification = view.blocks.find((block) => block.block_id === 'justification');
     expect(justification?.type).toBe('input');
@@ -248,12 +329,14 @@ describe('Suppress modal submission', () => {
           channel: CHANNEL,
           messageTs: MESSAGE_TS,
           repositoryKey: repository.key,
+          formToken: 'form-token-0001',
         }),
         userId: 'U0ALICE',
         values: {
           justification: { value: plainTextInputValue(justification) },
           expires: { value: datepickerValue(expires) },
         },
+        viewId: 'V0SUPPRESS1',
       }),
     );
 
@@ -272,6 +355,8 @@ describe('Suppress modal submission', () => {
           claimedRepositoryKey: repository.key,
           justification: 'Legacy job re-tags latest until the Q2 migration.',
           expires: '2025-03-15',
+          formToken: 'form-token-0001',
+          viewId: 'V0SUPPRESS1',
         },
       },
     ]);

@@ -55,6 +55,22 @@ describe('SlackChat messages', () => {
     expect(message?.text).toContain('payments/api');
   });
 
+  it('tells its own card for a repository from any other message a note could name', async () => {
+    const own = await chat.postRepositoryCard('C0PAYMENTS', card());
+    const other = await chat.postRepositoryCard(
+      'C0PAYMENTS',
+      card({ repository: { ...card().repository, key: 'repo-other', name: 'payments/other' } }),
+    );
+    const reviewMessage = await chat.postSuppressionReview('C0PAYMENTS', review());
+    const key = card().repository.key;
+    expect(await chat.isRepositoryCard(own, key)).toBe(true);
+    expect(await chat.isRepositoryCard(other, key)).toBe(false);
+    expect(await chat.isRepositoryCard(reviewMessage, key)).toBe(false);
+    expect(await chat.isRepositoryCard({ channel: 'C0PAYMENTS', ts: '1.000001' }, key)).toBe(false);
+    expect(await chat.isRepositoryCard({ channel: 'C0QUIET', ts: own.ts }, key)).toBe(false);
+    expect(await chat.isRepositoryCard({ channel: 'C0NOWHERE', ts: own.ts }, key)).toBe(false);
+  });
+
   it('opens a direct message once for an owner that is a person', async () => {
     const first = await chat.postRepositoryCard('U0CAROL', card());
     await chat.postSuppressionReview('U0CAROL', review());

@@ -6,6 +6,9 @@ import { signSlackRequest } from './slack-signing.js';
 
 export const STANDIN_TEAM = { id: 'T0STANDIN', domain: 'standin' } as const;
 const API_APP_ID = 'A0HUBWARDEN';
+/** Slack never sends two identical payloads: every delivery has its own trigger id and event id. */
+let delivery = 0;
+const nextDelivery = (): number => ++delivery;
 
 export interface BlockActionsInput {
   readonly actionId: string;
@@ -94,7 +97,7 @@ export const buildViewSubmissionPayload = (input: ViewSubmissionInput): Record<s
   user: payloadUser(input.userId),
   api_app_id: API_APP_ID,
   token: 'deprecated-verification-token',
-  trigger_id: input.triggerId ?? `${Math.floor(Date.now() / 1000)}.1.submission`,
+  trigger_id: input.triggerId ?? `${Math.floor(Date.now() / 1000)}.${nextDelivery()}.submission`,
   view: {
     id: input.viewId ?? 'V00000001',
     team_id: STANDIN_TEAM.id,
@@ -137,7 +140,7 @@ export const buildAppHomeOpenedEvent = (
     event_ts: `${Math.floor(Date.now() / 1000)}.000200`,
   },
   type: 'event_callback',
-  event_id: `Ev${Date.now()}`,
+  event_id: `Ev${Date.now()}${nextDelivery()}`,
   event_time: Math.floor(Date.now() / 1000),
   authorizations: [
     {

@@ -80,11 +80,13 @@ export interface WorkspaceOptions {
 }
 
 /** The workspace the stand-in simulates and its Web API methods (one method = one function). */
-/** Orders two message timestamps (`<seconds>.<microseconds>`) as Slack does, by time. */
+/** Orders Slack timestamps (`seconds.micros`) exactly, without floating point. */
 const compareTs = (a: string, b: string): number => {
-  const [aSeconds = 0, aMicros = 0] = a.split('.').map(Number);
-  const [bSeconds = 0, bMicros = 0] = b.split('.').map(Number);
-  return aSeconds - bSeconds || aMicros - bMicros;
+  const [aSeconds = '0', aMicros = ''] = a.split('.');
+  const [bSeconds = '0', bMicros = ''] = b.split('.');
+  const seconds = BigInt(aSeconds) - BigInt(bSeconds);
+  if (seconds !== 0n) return seconds < 0n ? -1 : 1;
+  return aMicros.padEnd(6, '0').localeCompare(bMicros.padEnd(6, '0'));
 };
 
 export class SlackWorkspace {
@@ -240,12 +242,15 @@ export class SlackWorkspace {
     if ('error' in target) return fail(target.error);
     const limit = Math.min(999, Math.max(1, Number(params.limit ?? 100) || 100));
     const withMetadata = params.include_all_metadata === true || params.include_all_metadata === 'true';
+    // Slack's range: after `oldest` and before `latest`, both ends included with `inclusive`.
     const inclusive = params.inclusive === true || params.inclusive === 'true' || params.inclusive === '1';
-    const latest = stringParam(params, 'latest');
     const oldest = stringParam(params, 'oldest');
+    const latest = stringParam(params, 'latest');
+    if (oldest !== undefined && !/^\d+(\.\d+)?$/.test(oldest)) return fail('invalid_ts_oldest');
+    if (latest !== undefined && !/^\d+(\.\d+)?$/.test(latest)) return fail('invalid_ts_latest');
     const inRange = (ts: string) =>
-      (latest === undefined || compareTs(ts, latest) < 0 || (inclusive && compareTs(ts, latest) === 0)) &&
-      (oldest === undefined || compareTs(ts, oldest) > 0 || (inclusive && compareTs(ts, oldest) === 0));
+      (oldest === undefined || (inclusive ? compareTs(ts, oldest) >= 0 : compareTs(ts, oldest) > 0)) &&
+      (latest === undefined || (inclusive ? compareTs(ts, latest) <= 0 : compareTs(ts, latest) < 0));
     const messages = this.messages
       .filter((message) => message.channel === target.id && inRange(message.ts))
       .reverse()
