@@ -20,6 +20,8 @@ export const workerOptions = (config: Config): WorkerOptions => ({
 
 export interface RunningService {
   readonly service: Service;
+  /** resolves once Slack interactions can arrive (Socket Mode: after Slack's hello) */
+  readonly slackConnected: Promise<void>;
   /** the port the HTTP server listens on (useful with PORT=0) */
   readonly port: number;
   /** stop taking work, finish in-flight jobs (or hand them back), close connections */
@@ -81,11 +83,12 @@ export const startService = async (config: Config, log: Logger, role: Role): Pro
   }
   // Every role serves /healthz, /readyz and /metrics (probes); only api serves Slack and /api/*.
   const serving = role === 'all' || role === 'api';
+  const slackEdge = serving ? createSlackEdge(service, log) : undefined;
   const server: Server = createHttpServer({
     log,
     metrics: service.metrics,
     ready: async () => (await service.redis.ping()) === 'PONG',
-    slack: serving ? createSlackEdge(service, log) : undefined,
+    slack: slackEdge?.handler,
     suppressions: () => service.deps.state.listSuppressions(),
     apiToken: serving ? env.HUBWARDEN_API_TOKEN : undefined,
   });
@@ -93,11 +96,17 @@ export const startService = async (config: Config, log: Logger, role: Role): Pro
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : env.PORT;
   log.info({ role, port, dryRun: env.HUBWARDEN_DRY_RUN }, 'hubwarden running');
+  // Socket Mode connects (and reconnects) in the background: tickets and messages do not wait for Slack.
+  const slackConnected = slackEdge?.start().catch((error: unknown) => {
+    log.error({ err: error }, 'Slack Socket Mode could not connect: buttons and forms are not received');
+  });
   return {
     service,
     port,
+    slackConnected: slackConnected ?? Promise.resolve(),
     stop: async () => {
       clearInterval(watchdog);
+      await slackEdge?.stop().catch(() => undefined);
       server.close();
       server.closeAllConnections();
       await Promise.all(workers.map((worker) => worker.close()));

@@ -6,6 +6,7 @@ export const SECRET_SETTINGS = [
   'JIRA_PAT',
   'SLACK_BOT_TOKEN',
   'SLACK_SIGNING_SECRET',
+  'SLACK_APP_TOKEN',
   'HUBWARDEN_API_TOKEN',
   'MEMBER_ROLE_EXTERNAL_ID',
   'AWS_SECRET_ACCESS_KEY',
@@ -56,7 +57,14 @@ const schema = z.object({
   JIRA_SUPPRESSED_TRANSITION: optional(z.string().min(1)),
   JIRA_REOPEN_TRANSITION: z.string().min(1).default('To Do'),
   SLACK_BOT_TOKEN: z.string().startsWith('xoxb-', { message: 'must be a bot token (xoxb-...)' }),
-  SLACK_SIGNING_SECRET: z.string().min(8),
+  // Over HTTP every request is verified with the signing secret; in Socket Mode (SLACK_APP_TOKEN) Slack
+  // delivers over a WebSocket the app opened itself, so the secret is optional there (rule below).
+  SLACK_SIGNING_SECRET: optional(z.string().min(8)),
+  SLACK_APP_TOKEN: optional(
+    z
+      .string()
+      .startsWith('xapp-', { message: 'must be an app-level token (xapp-...) with connections:write' }),
+  ),
   SLACK_API_URL: url.default('https://slack.com/api/'),
   SLACK_REVIEW_CHANNEL: z
     .string()
@@ -78,6 +86,12 @@ export type Environment = z.infer<typeof schema>;
 const crossSettingProblems = (env: Readonly<Record<string, string | undefined>>): SettingProblem[] => {
   const set = (name: string) => (env[name] ?? '') !== '';
   const problems: SettingProblem[] = [];
+  if (!set('SLACK_APP_TOKEN') && !set('SLACK_SIGNING_SECRET')) {
+    problems.push({
+      setting: 'SLACK_SIGNING_SECRET',
+      problem: 'is required (or SLACK_APP_TOKEN for Socket Mode)',
+    });
+  }
   const cluster = ['true', '1', 'yes'].includes(env.REDIS_CLUSTER ?? '');
   if (cluster && set('QUEUE_PREFIX') && !/\{[^{}]+\}/.test(env.QUEUE_PREFIX ?? '')) {
     problems.push({
