@@ -57,8 +57,11 @@ const schema = z.object({
   JIRA_SUPPRESSED_TRANSITION: optional(z.string().min(1)),
   JIRA_REOPEN_TRANSITION: z.string().min(1).default('To Do'),
   SLACK_BOT_TOKEN: z.string().startsWith('xoxb-', { message: 'must be a bot token (xoxb-...)' }),
-  // Over HTTP every request is verified with the signing secret; in Socket Mode (SLACK_APP_TOKEN) Slack
-  // delivers over a WebSocket the app opened itself, so the secret is optional there (rule below).
+  // Slack reaches hubwarden one of two ways, chosen by SLACK_APP_TOKEN:
+  // - HTTP (unset): Slack posts to /slack/events; SLACK_SIGNING_SECRET is required and verifies each request.
+  // - Socket Mode (set, xapp-...): hubwarden opens a WebSocket to Slack with the app-level token; nothing is
+  //   served to Slack and SLACK_SIGNING_SECRET is not needed (ignored if set).
+  // SLACK_BOT_TOKEN is required in both; the rule across the two is in crossSettingProblems.
   SLACK_SIGNING_SECRET: optional(z.string().min(8)),
   SLACK_APP_TOKEN: optional(
     z
