@@ -14,13 +14,17 @@ import type { Config } from '../config/load-config.js';
 import { dryRunPorts } from './dry-run.js';
 import { instrumentPort } from './instrument-ports.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { proxyAgentsFor, proxyDispatcherFor, proxySettingsOf } from './proxy-agents.js';
 import { registerStateGauges } from './state-gauges.js';
+import type { Dispatcher } from 'undici';
 
 const HOUR = 3_600_000;
 
 /** The AWS clients from configuration; endpoints stay the SDK's own business (AWS_ENDPOINT_URL_*). */
-export const awsAdaptersFor = (env: Config['env']): AwsAdapters =>
-  createAwsAdapters({
+export const awsAdaptersFor = (env: Config['env']): AwsAdapters => {
+  // HTTPS_PROXY / NO_PROXY: the SDK's Node handler takes agents that tunnel through the proxy
+  const proxyAgents = proxyAgentsFor(proxySettingsOf(env));
+  return createAwsAdapters({
     region: env.AWS_REGION,
     ...(env.SECURITYHUB_REGION ? { securityHubRegion: env.SECURITYHUB_REGION } : {}),
     ...(env.MEMBER_ROLE_ARN ? { memberRoleArn: env.MEMBER_ROLE_ARN } : {}),
@@ -29,7 +33,9 @@ export const awsAdaptersFor = (env: Config['env']): AwsAdapters =>
       getFindingsPerSecond: env.SECURITYHUB_GETFINDINGS_PER_SECOND,
       batchUpdatePerSecond: env.SECURITYHUB_BATCHUPDATE_PER_SECOND,
     },
+    ...(proxyAgents ? { clientConfig: { requestHandler: proxyAgents } } : {}),
   });
+};
 
 export interface Service {
   readonly config: Config;
@@ -40,6 +46,8 @@ export interface Service {
   readonly aws: AwsAdapters;
   readonly jira: JiraTicketTracker;
   readonly slack: SlackChat;
+  /** the proxy (HTTPS_PROXY) for Slack's Web API and Socket Mode; `undefined` for direct connections */
+  readonly slackDispatcher: Dispatcher | undefined;
   close(): Promise<void>;
 }
 
@@ -51,6 +59,8 @@ export const composeService = (config: Config, log: Logger): Service => {
   redis.setMaxListeners(100);
   const metrics = createMetrics();
   const aws = awsAdaptersFor(env);
+  // Node's fetch ignores HTTPS_PROXY: Jira and Slack go through this dispatcher when a proxy is set
+  const dispatcher = proxyDispatcherFor(proxySettingsOf(env));
   const jira = new JiraTicketTracker({
     baseUrl: env.JIRA_BASE_URL,
     deployment: env.JIRA_DEPLOYMENT,
@@ -60,12 +70,16 @@ export const composeService = (config: Config, log: Logger): Service => {
     projectKey: env.JIRA_PROJECT,
     issueType: env.JIRA_ISSUE_TYPE,
     // Waits for the site's rate instead of bursting into 429s (each of which pauses the repository queue).
-    request: rateLimitedRequest(createFetchRequest(), {
+    request: rateLimitedRequest(createFetchRequest(dispatcher ? { dispatcher } : {}), {
       perSecond: env.JIRA_REQUESTS_PER_SECOND,
       burst: Math.max(1, Math.ceil(env.JIRA_REQUESTS_PER_SECOND)),
     }),
   });
-  const slack = new SlackChat({ token: env.SLACK_BOT_TOKEN, apiUrl: env.SLACK_API_URL });
+  const slack = new SlackChat({
+    token: env.SLACK_BOT_TOKEN,
+    apiUrl: env.SLACK_API_URL,
+    ...(dispatcher ? { dispatcher } : {}),
+  });
   // A dry run keeps its state apart, so the tickets it pretends to open never leak into a real run.
   const prefix = env.HUBWARDEN_DRY_RUN ? `${env.QUEUE_PREFIX}:dry-run` : env.QUEUE_PREFIX;
   const state = new RedisStateStore(redis, prefix);
@@ -108,10 +122,12 @@ export const composeService = (config: Config, log: Logger): Service => {
     aws,
     jira,
     slack,
+    slackDispatcher: dispatcher,
     close: async () => {
       await closeQueues(queues);
       await redis.quit().catch(() => undefined);
       aws.destroy();
+      await dispatcher?.destroy().catch(() => undefined);
     },
   };
 };

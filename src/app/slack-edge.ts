@@ -27,6 +27,7 @@ export const createSlackEdge = (service: Service, log: Logger): SlackEdge => {
       : { signingSecret: env.SLACK_SIGNING_SECRET }),
     token: env.SLACK_BOT_TOKEN,
     apiUrl: env.SLACK_API_URL,
+    ...(service.slackDispatcher ? { dispatcher: service.slackDispatcher } : {}),
     interactions: createInteractions(service.deps, bullmqWorkQueue(service.queues)),
     logger,
     reviewChannel: env.SLACK_REVIEW_CHANNEL,

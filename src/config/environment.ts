@@ -11,6 +11,11 @@ export const SECRET_SETTINGS = [
   'MEMBER_ROLE_EXTERNAL_ID',
   'AWS_SECRET_ACCESS_KEY',
   'AWS_SESSION_TOKEN',
+  // a proxy URL may carry user:password
+  'HTTPS_PROXY',
+  'HTTP_PROXY',
+  'https_proxy',
+  'http_proxy',
 ] as const;
 
 const boolean = z
@@ -78,6 +83,20 @@ const schema = z.object({
   HUBWARDEN_API_TOKEN: optional(z.string().min(16, { message: 'must be at least 16 characters' })),
   HUBWARDEN_DRY_RUN: boolean.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // Corporate proxy for every provider (AWS, Jira, Slack); the lower-case names win when both are set.
+  HTTPS_PROXY: optional(z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// proxy URL' })),
+  HTTP_PROXY: optional(z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// proxy URL' })),
+  NO_PROXY: optional(z.string()),
+});
+
+/** `https_proxy` over `HTTPS_PROXY` (and so on), as curl and undici read them. */
+const withProxyNames = (
+  env: Readonly<Record<string, string | undefined>>,
+): Readonly<Record<string, string | undefined>> => ({
+  ...env,
+  HTTPS_PROXY: env.https_proxy ?? env.HTTPS_PROXY,
+  HTTP_PROXY: env.http_proxy ?? env.HTTP_PROXY,
+  NO_PROXY: env.no_proxy ?? env.NO_PROXY,
 });
 
 export type Environment = z.infer<typeof schema>;
@@ -122,12 +141,13 @@ export interface SettingProblem {
 export const parseEnvironment = (
   env: Readonly<Record<string, string | undefined>>,
 ): { ok: true; value: Environment } | { ok: false; problems: SettingProblem[] } => {
-  const parsed = schema.safeParse(env);
+  const named = withProxyNames(env);
+  const parsed = schema.safeParse(named);
   const crossing = crossSettingProblems(env);
   if (parsed.success && crossing.length === 0) return { ok: true, value: parsed.data };
   const problems = (parsed.success ? [] : parsed.error.issues).map((issue) => {
     const setting = String(issue.path[0] ?? '(environment)');
-    const missing = env[setting] === undefined || env[setting] === '';
+    const missing = named[setting] === undefined || named[setting] === '';
     return { setting, problem: missing ? 'is missing' : issue.message };
   });
   return { ok: false, problems: dedupe([...problems, ...crossing]) };

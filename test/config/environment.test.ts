@@ -207,6 +207,26 @@ describe('parseEnvironment', () => {
     expect(SECRET_SETTINGS).toContain('SLACK_APP_TOKEN');
   });
 
+  it('reads the proxy settings, lower-case names first, and never echoes a proxy password', () => {
+    const parsed = parseEnvironment({
+      ...VALID,
+      HTTPS_PROXY: 'http://upper:3128',
+      https_proxy: 'http://hub:FAKESECRET-proxy@lower:3128',
+      NO_PROXY: 'localhost,.internal',
+    });
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+    expect(parsed.value).toMatchObject({
+      HTTPS_PROXY: 'http://hub:FAKESECRET-proxy@lower:3128',
+      NO_PROXY: 'localhost,.internal',
+    });
+    expect(SECRET_SETTINGS).toEqual(expect.arrayContaining(['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY']));
+    const problems = problemsOf({ ...VALID, http_proxy: 'socks5://hub:FAKESECRET-proxy@socks:1080' });
+    expect(problems).toEqual([
+      { setting: 'HTTP_PROXY', problem: 'must be an http:// or https:// proxy URL' },
+    ]);
+    expectNoSecret(JSON.stringify(problems));
+  });
+
   it('needs a {hash tag} in QUEUE_PREFIX on a Redis Cluster', () => {
     expect(problemsOf({ ...VALID, REDIS_CLUSTER: 'true', QUEUE_PREFIX: 'hubwarden' })).toEqual([
       { setting: 'QUEUE_PREFIX', problem: 'needs a {hash tag} on a Redis Cluster, e.g. {hubwarden}' },

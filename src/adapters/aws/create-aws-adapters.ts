@@ -44,8 +44,9 @@ export interface AwsAdaptersOptions {
     readonly batchUpdatePerSecond?: number;
   };
   /**
-   * Client settings shared by all three clients. Production leaves this empty: endpoints then come from the
-   * SDK's own `AWS_ENDPOINT_URL_*` support, which must keep working.
+   * Client settings shared by all three clients (and the member-role STS client). Production sets at most
+   * `requestHandler` (proxy agents): endpoints then come from the SDK's own `AWS_ENDPOINT_URL_*` support,
+   * which must keep working.
    */
   readonly clientConfig?: Pick<
     SecurityHubClientConfig & ECRClientConfig,
@@ -85,6 +86,10 @@ export const createAwsAdapters = (options: AwsAdaptersOptions): AwsAdapters => {
       ...(options.clientConfig?.endpoint === undefined
         ? {}
         : { endpoint: String(options.clientConfig.endpoint) }),
+      // AssumeRole goes through the same handler (a proxy) as every other call
+      ...(options.clientConfig?.requestHandler === undefined
+        ? {}
+        : { requestHandler: options.clientConfig.requestHandler }),
     },
   });
   const repositoryRegistry = new EcrRepositoryRegistry({

@@ -25,6 +25,7 @@ export interface MemberCredentialsOptions {
     readonly region?: string;
     readonly maxAttempts?: number;
     readonly endpoint?: string;
+    readonly requestHandler?: NonNullable<FromTemporaryCredentialsOptions['clientConfig']>['requestHandler'];
   };
   readonly now?: () => number;
 }
