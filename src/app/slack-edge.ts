@@ -5,6 +5,8 @@ import { createInteractions } from '../core/use-cases/interactions.js';
 import type { RequestHandler } from '../http/server.js';
 import type { Service } from './composition-root.js';
 
+const STOP_DEADLINE_MS = 3_000;
+
 export interface SlackEdge {
   readonly transport: 'http' | 'socket';
   /** `POST /slack/events` over HTTP; absent in Socket Mode (nothing is served to Slack) */
@@ -40,6 +42,14 @@ export const createSlackEdge = (service: Service, log: Logger): SlackEdge => {
       await slack.start();
       logger.info({ transport: 'socket' }, 'Slack Socket Mode connected');
     },
-    stop: () => slack.stop(),
+    // a connection that no longer answers (network gone) must not hold the shutdown
+    stop: async () => {
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, STOP_DEADLINE_MS);
+      });
+      await Promise.race([slack.stop(), deadline]);
+      clearTimeout(timer);
+    },
   };
 };
