@@ -33,7 +33,7 @@ export const awsAdaptersFor = (env: Config['env']): AwsAdapters => {
       getFindingsPerSecond: env.SECURITYHUB_GETFINDINGS_PER_SECOND,
       batchUpdatePerSecond: env.SECURITYHUB_BATCHUPDATE_PER_SECOND,
     },
-    ...(proxyAgents ? { clientConfig: { requestHandler: proxyAgents } } : {}),
+    ...(proxyAgents ? { proxyAgents } : {}),
   });
 };
 

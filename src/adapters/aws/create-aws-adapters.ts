@@ -1,3 +1,6 @@
+import type { Agent as HttpAgent } from 'node:http';
+import type { Agent as HttpsAgent } from 'node:https';
+
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import type { SecurityHubClientConfig } from '@aws-sdk/client-securityhub';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -34,6 +37,8 @@ export interface AwsAdaptersOptions {
   readonly memberRoleExternalId?: string;
   /** base credentials; default the SDK's default chain (environment, profile, container, instance) */
   readonly credentials?: BaseCredentials;
+  /** agents that reach AWS through a proxy (HTTPS_PROXY): every call, the member-role AssumeRole included */
+  readonly proxyAgents?: { readonly httpAgent: HttpAgent; readonly httpsAgent: HttpsAgent };
   /** overrides of SDK retry attempts */
   readonly maxAttempts?: { readonly securityHub?: number; readonly ecr?: number; readonly sts?: number };
   /** limiter clock (tests) */
@@ -44,9 +49,8 @@ export interface AwsAdaptersOptions {
     readonly batchUpdatePerSecond?: number;
   };
   /**
-   * Client settings shared by all three clients (and the member-role STS client). Production sets at most
-   * `requestHandler` (proxy agents): endpoints then come from the SDK's own `AWS_ENDPOINT_URL_*` support,
-   * which must keep working.
+   * Client settings shared by all three clients (and the member-role STS client). Production leaves this
+   * empty: endpoints then come from the SDK's own `AWS_ENDPOINT_URL_*` support, which must keep working.
    */
   readonly clientConfig?: Pick<
     SecurityHubClientConfig & ECRClientConfig,
@@ -65,8 +69,12 @@ export interface AwsAdapters {
 }
 
 export const createAwsAdapters = (options: AwsAdaptersOptions): AwsAdapters => {
+  // handler options, not an instance: each client owns its handler (destroying one closes no other's sockets)
+  const requestHandler =
+    options.clientConfig?.requestHandler ?? (options.proxyAgents ? { ...options.proxyAgents } : undefined);
   const shared = {
     ...options.clientConfig,
+    ...(requestHandler === undefined ? {} : { requestHandler }),
     ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
   };
   const attempts = { ...SDK_MAX_ATTEMPTS, ...options.maxAttempts };
@@ -83,13 +91,10 @@ export const createAwsAdapters = (options: AwsAdaptersOptions): AwsAdapters => {
     stsClientConfig: {
       region: options.region,
       maxAttempts: attempts.sts,
+      requestHandler,
       ...(options.clientConfig?.endpoint === undefined
         ? {}
         : { endpoint: String(options.clientConfig.endpoint) }),
-      // AssumeRole goes through the same handler (a proxy) as every other call
-      ...(options.clientConfig?.requestHandler === undefined
-        ? {}
-        : { requestHandler: options.clientConfig.requestHandler }),
     },
   });
   const repositoryRegistry = new EcrRepositoryRegistry({

@@ -7,6 +7,7 @@ import { classifyAwsError } from './classify-aws-error.js';
 export type CredentialsProvider = ReturnType<typeof fromTemporaryCredentials>;
 type Credentials = Awaited<ReturnType<CredentialsProvider>>;
 type BaseCredentials = NonNullable<FromTemporaryCredentialsOptions['masterCredentials']>;
+type StsClientConfig = NonNullable<FromTemporaryCredentialsOptions['clientConfig']>;
 
 export const ROLE_SESSION_NAME = 'hubwarden';
 /** refresh assumed credentials this long before they expire, so no call is signed with dying keys */
@@ -25,7 +26,8 @@ export interface MemberCredentialsOptions {
     readonly region?: string;
     readonly maxAttempts?: number;
     readonly endpoint?: string;
-    readonly requestHandler?: NonNullable<FromTemporaryCredentialsOptions['clientConfig']>['requestHandler'];
+    /** timeouts (and anything else) of the STS client's request handler */
+    readonly requestHandler?: StsClientConfig['requestHandler'];
   };
   readonly now?: () => number;
 }

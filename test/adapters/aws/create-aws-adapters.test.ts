@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { Agent, type ClientRequest, type RequestOptions } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 
 import { createAwsAdapters } from '../../../src/adapters/aws/create-aws-adapters.js';
 import { seedSandbox } from '../../fixtures/seed-sandbox.js';
@@ -78,7 +79,7 @@ describe('createAwsAdapters with the SDK configured only through the environment
     const adapters = createAwsAdapters({
       region: 'eu-west-1',
       memberRoleArn: 'arn:{partition}:iam::{accountId}:role/hubwarden-member',
-      clientConfig: { requestHandler: { httpAgent } },
+      proxyAgents: { httpAgent, httpsAgent: new HttpsAgent() },
     });
     try {
       const repository = seeded.repositories[0];
