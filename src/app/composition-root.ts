@@ -16,13 +16,17 @@ import { countUnprocessedFindings, instrumentPort } from './instrument-ports.js'
 import { createMetrics, type Metrics } from './metrics.js';
 import { watchRedis, type RedisHealth } from './redis-health.js';
 import { registerFailureGauges } from './failure-gauges.js';
+import { proxyAgentsFor, proxyDispatcherFor, proxySettingsOf } from './proxy-agents.js';
 import { registerStateGauges } from './state-gauges.js';
+import type { Dispatcher } from 'undici';
 
 const HOUR = 3_600_000;
 
 /** The AWS clients from configuration; endpoints stay the SDK's own business (AWS_ENDPOINT_URL_*). */
-export const awsAdaptersFor = (env: Config['env']): AwsAdapters =>
-  createAwsAdapters({
+export const awsAdaptersFor = (env: Config['env']): AwsAdapters => {
+  // HTTPS_PROXY / NO_PROXY: the SDK's Node handler takes agents that tunnel through the proxy
+  const proxyAgents = proxyAgentsFor(proxySettingsOf(env));
+  return createAwsAdapters({
     region: env.AWS_REGION,
     ...(env.SECURITYHUB_REGION ? { securityHubRegion: env.SECURITYHUB_REGION } : {}),
     ...(env.MEMBER_ROLE_ARN ? { memberRoleArn: env.MEMBER_ROLE_ARN } : {}),
@@ -35,7 +39,9 @@ export const awsAdaptersFor = (env: Config['env']): AwsAdapters =>
       getFindingsPerSecond: env.SECURITYHUB_GETFINDINGS_PER_SECOND,
       batchUpdatePerSecond: env.SECURITYHUB_BATCHUPDATE_PER_SECOND,
     },
+    ...(proxyAgents ? { proxyAgents } : {}),
   });
+};
 
 export interface Service {
   readonly config: Config;
@@ -50,6 +56,8 @@ export interface Service {
   /** read-only questions for `check-config` */
   readonly jiraPreflight: JiraPreflight;
   readonly slack: SlackChat;
+  /** the proxy (HTTPS_PROXY) for Slack's Web API and Socket Mode; `undefined` for direct connections */
+  readonly slackDispatcher: Dispatcher | undefined;
   close(): Promise<void>;
 }
 
@@ -65,6 +73,8 @@ export const composeService = (config: Config, log: Logger): Service => {
   const jiraAuth = env.JIRA_PAT
     ? { pat: env.JIRA_PAT }
     : { email: env.JIRA_EMAIL ?? '', apiToken: env.JIRA_API_TOKEN ?? '' };
+  // Node's fetch ignores HTTPS_PROXY: Jira and Slack go through this dispatcher when a proxy is set
+  const dispatcher = proxyDispatcherFor(proxySettingsOf(env));
   const jira = new JiraTicketTracker({
     baseUrl: env.JIRA_BASE_URL,
     ...(env.JIRA_SITE_URL ? { siteUrl: env.JIRA_SITE_URL } : {}),
@@ -75,7 +85,7 @@ export const composeService = (config: Config, log: Logger): Service => {
     ...(env.JIRA_EXTRA_FIELDS ? { extraFields: env.JIRA_EXTRA_FIELDS } : {}),
     closeResolution: env.JIRA_CLOSE_RESOLUTION,
     // Waits for the site's rate instead of bursting into 429s (each of which pauses the repository queue).
-    request: rateLimitedRequest(createFetchRequest(), {
+    request: rateLimitedRequest(createFetchRequest(dispatcher ? { dispatcher } : {}), {
       perSecond: env.JIRA_REQUESTS_PER_SECOND,
       burst: Math.max(1, Math.ceil(env.JIRA_REQUESTS_PER_SECOND)),
     }),
@@ -85,8 +95,13 @@ export const composeService = (config: Config, log: Logger): Service => {
     deployment: env.JIRA_DEPLOYMENT,
     auth: jiraAuth,
     projectKey: env.JIRA_PROJECT,
+    request: createFetchRequest(dispatcher ? { dispatcher } : {}),
   });
-  const slack = new SlackChat({ token: env.SLACK_BOT_TOKEN, apiUrl: env.SLACK_API_URL });
+  const slack = new SlackChat({
+    token: env.SLACK_BOT_TOKEN,
+    apiUrl: env.SLACK_API_URL,
+    ...(dispatcher ? { dispatcher } : {}),
+  });
   // A dry run keeps its state apart, so the tickets it pretends to open never leak into a real run.
   const prefix = env.HUBWARDEN_DRY_RUN ? `${env.QUEUE_PREFIX}:dry-run` : env.QUEUE_PREFIX;
   const state = new RedisStateStore(redis, prefix);
@@ -140,6 +155,7 @@ export const composeService = (config: Config, log: Logger): Service => {
     jira,
     jiraPreflight,
     slack,
+    slackDispatcher: dispatcher,
     close: async () => {
       // With Redis gone a QUIT would wait for a reconnection that may never come: drop the socket.
       if (redisHealth.isUp()) {
@@ -150,6 +166,7 @@ export const composeService = (config: Config, log: Logger): Service => {
         await closeQueues(queues).catch(() => undefined);
       }
       aws.destroy();
+      await dispatcher?.destroy().catch(() => undefined);
     },
   };
 };

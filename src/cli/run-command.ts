@@ -19,6 +19,8 @@ export const workerOptions = (config: Config): WorkerOptions => ({
 
 export interface RunningService {
   readonly service: Service;
+  /** resolves once Slack interactions can arrive (Socket Mode: after Slack's hello) */
+  readonly slackConnected: Promise<void>;
   /** the port the HTTP server listens on (useful with PORT=0) */
   readonly port: number;
   /** resolves once the workers and the poll scheduler run (they wait for Redis) */
@@ -98,12 +100,13 @@ export const startService = async (config: Config, log: Logger, role: Role): Pro
   };
   // Every role serves /healthz, /readyz and /metrics (probes); only api serves Slack and /api/*.
   const serving = role === 'all' || role === 'api';
+  const slackEdge = serving ? createSlackEdge(service, log) : undefined;
   const http = await listenHttp(
     {
       log,
       metrics: service.metrics,
       ready: () => health.answers(),
-      slack: serving ? createSlackEdge(service, log) : undefined,
+      slack: slackEdge?.handler,
       suppressions: () => service.deps.state.listSuppressions(),
       apiToken: serving ? env.HUBWARDEN_API_TOKEN : undefined,
     },
@@ -118,14 +121,20 @@ export const startService = async (config: Config, log: Logger, role: Role): Pro
   const working = startWork().catch((error: unknown) => {
     log.error({ err: error }, 'could not start the workers or the poll scheduler');
   });
+  // Socket Mode connects (and reconnects) in the background: tickets and messages do not wait for Slack.
+  const slackConnected = slackEdge?.start().catch((error: unknown) => {
+    log.error({ err: error }, 'Slack Socket Mode could not connect: buttons and forms are not received');
+  });
   return {
     service,
     port,
     metricsPort,
     working,
+    slackConnected: slackConnected ?? Promise.resolve(),
     stop: async () => {
       stopping = true;
       clearInterval(watchdog);
+      await slackEdge?.stop().catch(() => undefined);
       http.close();
       // Without Redis an in-flight job can neither finish nor be handed back: its lock expires and
       // another worker takes it over once Redis is back (the handlers are idempotent).

@@ -6,10 +6,16 @@ export const SECRET_SETTINGS = [
   'JIRA_PAT',
   'SLACK_BOT_TOKEN',
   'SLACK_SIGNING_SECRET',
+  'SLACK_APP_TOKEN',
   'HUBWARDEN_API_TOKEN',
   'MEMBER_ROLE_EXTERNAL_ID',
   'AWS_SECRET_ACCESS_KEY',
   'AWS_SESSION_TOKEN',
+  // a proxy URL may carry user:password
+  'HTTPS_PROXY',
+  'HTTP_PROXY',
+  'https_proxy',
+  'http_proxy',
 ] as const;
 
 const boolean = z
@@ -77,7 +83,17 @@ const schema = z.object({
   JIRA_REOPEN_TRANSITION: z.string().min(1).default('To Do'),
   JIRA_CLOSE_RESOLUTION: z.string().min(1).default('Done'),
   SLACK_BOT_TOKEN: z.string().startsWith('xoxb-', { message: 'must be a bot token (xoxb-...)' }),
-  SLACK_SIGNING_SECRET: z.string().min(8),
+  // Slack reaches hubwarden one of two ways, chosen by SLACK_APP_TOKEN:
+  // - HTTP (unset): Slack posts to /slack/events; SLACK_SIGNING_SECRET is required and verifies each request.
+  // - Socket Mode (set, xapp-...): hubwarden opens a WebSocket to Slack with the app-level token; nothing is
+  //   served to Slack and SLACK_SIGNING_SECRET is not needed (ignored if set).
+  // SLACK_BOT_TOKEN is required in both; the rule across the two is in crossSettingProblems.
+  SLACK_SIGNING_SECRET: optional(z.string().min(8)),
+  SLACK_APP_TOKEN: optional(
+    z
+      .string()
+      .startsWith('xapp-', { message: 'must be an app-level token (xapp-...) with connections:write' }),
+  ),
   SLACK_API_URL: url.default('https://slack.com/api/'),
   SLACK_REVIEW_CHANNEL: z
     .string()
@@ -91,6 +107,20 @@ const schema = z.object({
   HUBWARDEN_API_TOKEN: optional(z.string().min(16, { message: 'must be at least 16 characters' })),
   HUBWARDEN_DRY_RUN: boolean.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // Corporate proxy for every provider (AWS, Jira, Slack); the lower-case names win when both are set.
+  HTTPS_PROXY: optional(z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// proxy URL' })),
+  HTTP_PROXY: optional(z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// proxy URL' })),
+  NO_PROXY: optional(z.string()),
+});
+
+/** `https_proxy` over `HTTPS_PROXY` (and so on), as curl and undici read them. */
+const withProxyNames = (
+  env: Readonly<Record<string, string | undefined>>,
+): Readonly<Record<string, string | undefined>> => ({
+  ...env,
+  HTTPS_PROXY: env.https_proxy ?? env.HTTPS_PROXY,
+  HTTP_PROXY: env.http_proxy ?? env.HTTP_PROXY,
+  NO_PROXY: env.no_proxy ?? env.NO_PROXY,
 });
 
 export type Environment = z.infer<typeof schema>;
@@ -105,6 +135,12 @@ export const SETTING_NAMES: readonly string[] = Object.keys(schema.shape);
 const crossSettingProblems = (env: Readonly<Record<string, string | undefined>>): SettingProblem[] => {
   const set = (name: string) => (env[name] ?? '') !== '';
   const problems: SettingProblem[] = [];
+  if (!set('SLACK_APP_TOKEN') && !set('SLACK_SIGNING_SECRET')) {
+    problems.push({
+      setting: 'SLACK_SIGNING_SECRET',
+      problem: 'is required (or SLACK_APP_TOKEN for Socket Mode)',
+    });
+  }
   const cluster = ['true', '1', 'yes'].includes(env.REDIS_CLUSTER ?? '');
   if (cluster && set('QUEUE_PREFIX') && !/\{[^{}]+\}/.test(env.QUEUE_PREFIX ?? '')) {
     problems.push({
@@ -142,12 +178,13 @@ export interface SettingProblem {
 export const parseEnvironment = (
   env: Readonly<Record<string, string | undefined>>,
 ): { ok: true; value: Environment } | { ok: false; problems: SettingProblem[] } => {
-  const parsed = schema.safeParse(env);
+  const named = withProxyNames(env);
+  const parsed = schema.safeParse(named);
   const crossing = crossSettingProblems(env);
   if (parsed.success && crossing.length === 0) return { ok: true, value: parsed.data };
   const problems = (parsed.success ? [] : parsed.error.issues).map((issue) => {
     const setting = String(issue.path[0] ?? '(environment)');
-    const missing = env[setting] === undefined || env[setting] === '';
+    const missing = named[setting] === undefined || named[setting] === '';
     return { setting, problem: missing ? 'is missing' : issue.message };
   });
   return { ok: false, problems: dedupe([...problems, ...crossing]) };

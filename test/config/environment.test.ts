@@ -237,6 +237,43 @@ describe('parseEnvironment', () => {
     expect(settingsOf({ ...VALID, JIRA_SITE_URL: 'acme.atlassian.net' })).toEqual(['JIRA_SITE_URL']);
   });
 
+  it('needs the signing secret over HTTP and an app-level token in Socket Mode, not both', () => {
+    const { SLACK_SIGNING_SECRET: _secret, ...withoutSecret } = VALID;
+    expect(problemsOf(withoutSecret)).toEqual([
+      { setting: 'SLACK_SIGNING_SECRET', problem: 'is required (or SLACK_APP_TOKEN for Socket Mode)' },
+    ]);
+    const socket = parseEnvironment({ ...withoutSecret, SLACK_APP_TOKEN: 'xapp-1-A0FAKESECRET-app' });
+    if (!socket.ok) throw new Error(JSON.stringify(socket.problems));
+    expect(socket.value.SLACK_APP_TOKEN).toBe('xapp-1-A0FAKESECRET-app');
+    expect(socket.value.SLACK_SIGNING_SECRET).toBeUndefined();
+    // a bot token in its place is named, not echoed
+    const problems = problemsOf({ ...withoutSecret, SLACK_APP_TOKEN: 'xoxb-FAKESECRET-bot-5e2f' });
+    expect(problems).toEqual([
+      { setting: 'SLACK_APP_TOKEN', problem: 'must be an app-level token (xapp-...) with connections:write' },
+    ]);
+    expect(SECRET_SETTINGS).toContain('SLACK_APP_TOKEN');
+  });
+
+  it('reads the proxy settings, lower-case names first, and never echoes a proxy password', () => {
+    const parsed = parseEnvironment({
+      ...VALID,
+      HTTPS_PROXY: 'http://upper:3128',
+      https_proxy: 'http://hub:FAKESECRET-proxy@lower:3128',
+      NO_PROXY: 'localhost,.internal',
+    });
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+    expect(parsed.value).toMatchObject({
+      HTTPS_PROXY: 'http://hub:FAKESECRET-proxy@lower:3128',
+      NO_PROXY: 'localhost,.internal',
+    });
+    expect(SECRET_SETTINGS).toEqual(expect.arrayContaining(['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY']));
+    const problems = problemsOf({ ...VALID, http_proxy: 'socks5://hub:FAKESECRET-proxy@socks:1080' });
+    expect(problems).toEqual([
+      { setting: 'HTTP_PROXY', problem: 'must be an http:// or https:// proxy URL' },
+    ]);
+    expectNoSecret(JSON.stringify(problems));
+  });
+
   it('needs a {hash tag} in QUEUE_PREFIX on a Redis Cluster', () => {
     expect(problemsOf({ ...VALID, REDIS_CLUSTER: 'true', QUEUE_PREFIX: 'hubwarden' })).toEqual([
       { setting: 'QUEUE_PREFIX', problem: 'needs a {hash tag} on a Redis Cluster, e.g. {hubwarden}' },

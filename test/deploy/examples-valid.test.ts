@@ -34,3 +34,34 @@ describe('shipped examples pass hubwarden validation', () => {
     expect(parseEnvironment({ ...env.data, ...secret.stringData })).toMatchObject({ ok: true });
   });
 });
+
+describe('Slack app manifests', () => {
+  type Manifest = {
+    oauth_config: unknown;
+    features: unknown;
+    settings: {
+      socket_mode_enabled: boolean;
+      event_subscriptions: { request_url?: string; bot_events: string[] };
+      interactivity: { is_enabled: boolean; request_url?: string };
+    };
+  };
+  const http = parse(read('deploy/slack-app-manifest.yml')) as Manifest;
+  const socket = parse(read('deploy/slack-app-manifest.socket-mode.yml')) as Manifest;
+
+  it('HTTP sends events and interactions to /slack/events', () => {
+    expect(http.settings.socket_mode_enabled).toBe(false);
+    expect(http.settings.event_subscriptions.request_url).toMatch(/\/slack\/events$/);
+    expect(http.settings.interactivity.request_url).toMatch(/\/slack\/events$/);
+  });
+
+  it('Socket Mode has no request URL and the same scopes, features and events', () => {
+    expect(socket.settings.socket_mode_enabled).toBe(true);
+    expect(socket.settings.event_subscriptions.request_url).toBeUndefined();
+    expect(socket.settings.interactivity).toEqual({ is_enabled: true });
+    expect(socket.oauth_config).toEqual(http.oauth_config);
+    expect(socket.features).toEqual(http.features);
+    expect(socket.settings.event_subscriptions.bot_events).toEqual(
+      http.settings.event_subscriptions.bot_events,
+    );
+  });
+});

@@ -26,6 +26,7 @@ export const SANDBOX_SECRETS = {
   jiraToken: 'jira-sandbox-token-0123456789',
   slackToken: 'xoxb-sandbox-bot-token-0123456789',
   signingSecret: 'sandbox-signing-secret-0123456789abcdef',
+  appToken: 'xapp-1-A0HUBWARDEN-sandbox-app-token-0123456789',
   apiToken: 'sandbox-api-token-0123456789',
 } as const;
 
@@ -92,6 +93,8 @@ export interface SandboxOptions {
   readonly slackRateLimit?: boolean;
   /** Jira Cloud-like limit on every request; off unless given */
   readonly jiraRateLimit?: JiraRateLimit;
+  /** how Slack reaches hubwarden: `POST /slack/events` (default) or Socket Mode (SLACK_APP_TOKEN, no secret) */
+  readonly slackTransport?: 'http' | 'socket';
 }
 
 export const startSandbox = async (options: SandboxOptions): Promise<Sandbox> => {
@@ -134,6 +137,7 @@ export const startSandbox = async (options: SandboxOptions): Promise<Sandbox> =>
   });
   const slack = await startSlackStandIn({
     tokens: [SANDBOX_SECRETS.slackToken],
+    appTokens: [SANDBOX_SECRETS.appToken],
     users: SANDBOX_PEOPLE.map((person) => ({ id: person.slackId, email: person.email })),
     ...(options.slackRateLimit ? { rateLimit: { perSecond: 1, burst: 3 } } : {}),
   });
@@ -149,7 +153,9 @@ export const startSandbox = async (options: SandboxOptions): Promise<Sandbox> =>
     JIRA_PROJECT: 'SEC',
     JIRA_SUPPRESSED_TRANSITION: 'Suppressed',
     SLACK_BOT_TOKEN: SANDBOX_SECRETS.slackToken,
-    SLACK_SIGNING_SECRET: SANDBOX_SECRETS.signingSecret,
+    ...(options.slackTransport === 'socket'
+      ? { SLACK_APP_TOKEN: SANDBOX_SECRETS.appToken }
+      : { SLACK_SIGNING_SECRET: SANDBOX_SECRETS.signingSecret }),
     SLACK_API_URL: slack.url,
     SLACK_REVIEW_CHANNEL: REVIEW_CHANNEL,
     HUBWARDEN_CONFIG: ownersFile,

@@ -1,3 +1,6 @@
+import type { Agent as HttpAgent } from 'node:http';
+import type { Agent as HttpsAgent } from 'node:https';
+
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import type { SecurityHubClientConfig } from '@aws-sdk/client-securityhub';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -39,6 +42,8 @@ export interface AwsAdaptersOptions {
   readonly credentials?: BaseCredentials;
   /** connection and request timeouts of every AWS call; default connect 3 s, request 20 s */
   readonly timeouts?: AwsTimeouts;
+  /** agents that reach AWS through a proxy (HTTPS_PROXY): every call, the member-role AssumeRole included */
+  readonly proxyAgents?: { readonly httpAgent: HttpAgent; readonly httpsAgent: HttpsAgent };
   /** overrides of SDK retry attempts */
   readonly maxAttempts?: { readonly securityHub?: number; readonly ecr?: number; readonly sts?: number };
   /** limiter clock (tests) */
@@ -49,8 +54,8 @@ export interface AwsAdaptersOptions {
     readonly batchUpdatePerSecond?: number;
   };
   /**
-   * Client settings shared by all three clients. Production leaves this empty: endpoints then come from the
-   * SDK's own `AWS_ENDPOINT_URL_*` support, which must keep working.
+   * Client settings shared by all three clients (and the member-role STS client). Production leaves this
+   * empty: endpoints then come from the SDK's own `AWS_ENDPOINT_URL_*` support, which must keep working.
    */
   readonly clientConfig?: Pick<
     SecurityHubClientConfig & ECRClientConfig,
@@ -74,7 +79,11 @@ export interface AwsAdapters {
 }
 
 export const createAwsAdapters = (options: AwsAdaptersOptions): AwsAdapters => {
-  const requestHandler = options.clientConfig?.requestHandler ?? awsRequestHandler(options.timeouts);
+  // handler options, not an instance: each client owns its handler (destroying one closes no other's sockets)
+  const requestHandler = options.clientConfig?.requestHandler ?? {
+    ...awsRequestHandler(options.timeouts),
+    ...options.proxyAgents,
+  };
   const shared = {
     ...options.clientConfig,
     requestHandler,

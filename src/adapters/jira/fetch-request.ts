@@ -1,3 +1,6 @@
+import { fetch as undiciFetch } from 'undici';
+import type { Dispatcher } from 'undici';
+
 import { HubwardenError } from '../../core/errors.js';
 
 /** The options jira-client hands its `request` function (the postman-request shape it was written for). */
@@ -19,6 +22,11 @@ export type JiraRequestFunction = (options: JiraRequestOptions) => Promise<unkno
 export interface FetchRequestOptions {
   /** defaults to the global `fetch` */
   readonly fetch?: typeof fetch;
+  /**
+   * undici dispatcher (a proxy: Node's global fetch ignores HTTPS_PROXY); requests then go through undici's
+   * own fetch, which takes it
+   */
+  readonly dispatcher?: Dispatcher;
   /** used when jira-client passes no `timeout`; default 30 s */
   readonly timeoutMs?: number;
   /** delay assumed for a 429 without a usable `Retry-After`; default 10 s */
@@ -164,7 +172,16 @@ const pathOf = (uri: string): string => {
  * credentials (they travel only in the Authorization header).
  */
 export const createFetchRequest = (options: FetchRequestOptions = {}): JiraRequestFunction => {
-  const fetchImpl = options.fetch ?? globalThis.fetch;
+  const { dispatcher } = options;
+  const fetchImpl: typeof fetch =
+    options.fetch ??
+    (dispatcher
+      ? (input, init) =>
+          undiciFetch(input as string, {
+            ...(init as Parameters<typeof undiciFetch>[1]),
+            dispatcher,
+          }) as unknown as Promise<Response>
+      : globalThis.fetch);
   const now = options.now ?? Date.now;
   const defaultRetryAfterMs = options.defaultRetryAfterMs ?? DEFAULT_RETRY_AFTER_MS;
   return async (request) => {

@@ -1,11 +1,12 @@
-import { App } from '@slack/bolt';
-import type { webApi } from '@slack/bolt';
+import { App, SocketModeReceiver } from '@slack/bolt';
+import type { Receiver, webApi } from '@slack/bolt';
+import type { Dispatcher } from 'undici';
 
 import type { Interactions, MessageContext, SubmissionOutcome } from '../../core/ports/interactions.js';
 import { LIMITS, plainSection } from './block-kit.js';
 import { escapeMrkdwn, toPlainText } from './escape-mrkdwn.js';
 import { renderHome, renderSuppressModal } from './render-views.js';
-import { webClientOptions } from './slack-client-options.js';
+import { normaliseApiUrl, proxiedFetch, webClientOptions } from './slack-client-options.js';
 import { classifySlackError } from './slack-errors.js';
 import {
   ACTION_APPROVE,
@@ -24,11 +25,19 @@ import { SlackRequestReceiver } from './slack-request-receiver.js';
 import type { SlackRequestListener } from './slack-request-receiver.js';
 
 export interface SlackAppOptions {
-  readonly signingSecret: string;
+  /** HTTP transport: every request to `POST /slack/events` is verified with it */
+  readonly signingSecret?: string;
+  /**
+   * app-level token, `xapp-…`: Socket Mode. Slack delivers over a WebSocket hubwarden opens itself (no public
+   * ingress, nothing to verify); `requestListener` is then absent.
+   */
+  readonly appToken?: string;
   /** bot token, `xoxb-…` */
   readonly token: string;
   /** Web API base URL (default `https://slack.com/api/`) */
   readonly apiUrl?: string;
+  /** undici dispatcher (a proxy) for Web API calls and the Socket Mode WebSocket; default direct */
+  readonly dispatcher?: Dispatcher;
   readonly interactions: Interactions;
   readonly logger?: SlackLogger;
   /** channel id where security reviews suppressions; approve/revoke are honoured only there */
@@ -43,8 +52,16 @@ export interface SlackAppOptions {
 
 export interface SlackApp {
   readonly app: App;
-  /** mount on `POST /slack/events`; resolves when the request's listeners have finished (the HTTP answer goes earlier) */
-  readonly requestListener: SlackRequestListener;
+  readonly transport: 'http' | 'socket';
+  /**
+   * HTTP transport only: mount on `POST /slack/events`; resolves when the request's listeners have finished
+   * (the HTTP answer goes earlier)
+   */
+  readonly requestListener: SlackRequestListener | undefined;
+  /** Socket Mode: opens the connection and resolves once Slack said hello; nothing to do over HTTP */
+  start(): Promise<void>;
+  /** Socket Mode: closes the connection (no reconnect); nothing to do over HTTP */
+  stop(): Promise<void>;
 }
 
 const FALLBACK_FAILURE =
@@ -59,21 +76,50 @@ const contextOf = (press: ButtonPress): MessageContext => ({
 });
 
 /** Bolt app for hubwarden's buttons, modal and Home tab, served through the host's HTTP server. */
+/**
+ * Socket Mode through Bolt's own receiver: `apps.connections.open` with the app token (at the same API base
+ * as every other call), then a WebSocket whose envelopes are acknowledged with their `envelope_id`.
+ */
+const socketModeReceiver = (options: SlackAppOptions, appToken: string, logger: SlackLogger) =>
+  new SocketModeReceiver({
+    appToken,
+    logger: toSdkLogger(logger, 'slack-socket-mode'),
+    ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+    installerOptions: {
+      clientOptions: {
+        slackApiUrl: normaliseApiUrl(options.apiUrl),
+        timeout: 10_000,
+        ...(options.dispatcher ? { fetch: proxiedFetch(options.dispatcher) } : {}),
+      },
+    },
+  });
+
+/** Bolt app for hubwarden's buttons, modal and Home tab, over HTTP (the host's server) or Socket Mode. */
 export const createSlackApp = (options: SlackAppOptions): SlackApp => {
   const { interactions, reviewChannel } = options;
   const logger = options.logger ?? silentLogger;
-  const receiver = new SlackRequestReceiver({
-    signingSecret: options.signingSecret,
-    logger,
-    clock: options.clock ?? Date.now,
-    ...(options.firstDelivery ? { firstDelivery: options.firstDelivery } : {}),
-  });
+  let receiver: Receiver;
+  let requestListener: SlackRequestListener | undefined;
+  if (options.appToken !== undefined) {
+    receiver = socketModeReceiver(options, options.appToken, logger);
+  } else if (options.signingSecret !== undefined) {
+    const http = new SlackRequestReceiver({
+      signingSecret: options.signingSecret,
+      logger,
+      clock: options.clock ?? Date.now,
+      ...(options.firstDelivery ? { firstDelivery: options.firstDelivery } : {}),
+    });
+    receiver = http;
+    requestListener = http.requestListener;
+  } else {
+    throw new Error('createSlackApp needs a signing secret (HTTP) or an app-level token (Socket Mode)');
+  }
   const app = new App({
     receiver,
     // a single workspace and a known token: no auth.test on every request or at construction
     authorize: async () => ({ botToken: options.token }),
     logger: toSdkLogger(logger, 'slack-bolt'),
-    clientOptions: webClientOptions(options.apiUrl, logger),
+    clientOptions: webClientOptions(options.apiUrl, logger, undefined, options.dispatcher),
     convoStore: false,
   });
 
@@ -283,5 +329,15 @@ export const createSlackApp = (options: SlackAppOptions): SlackApp => {
     logger.error({ err: error }, 'Slack listener error');
   });
 
-  return { app, requestListener: receiver.requestListener };
+  return {
+    app,
+    transport: requestListener ? 'http' : 'socket',
+    requestListener,
+    start: async () => {
+      if (!requestListener) await app.start();
+    },
+    stop: async () => {
+      if (!requestListener) await app.stop();
+    },
+  };
 };

@@ -1,4 +1,5 @@
 import { webApi } from '@slack/bolt';
+import type { Dispatcher } from 'undici';
 
 import { HubwardenError } from '../../core/errors.js';
 import type { Chat, MessageRef, RepositoryCard, SuppressionReviewCard } from '../../core/ports/chat.js';
@@ -19,6 +20,8 @@ export interface SlackChatOptions {
   readonly apiUrl?: string;
   readonly logger?: SlackLogger;
   readonly timeoutMs?: number;
+  /** undici dispatcher (a proxy) for every Web API call; default direct */
+  readonly dispatcher?: Dispatcher;
 }
 
 export interface SlackIdentity {
@@ -68,7 +71,7 @@ export class SlackChat implements Chat {
   constructor(options: SlackChatOptions) {
     this.client = new webApi.WebClient(
       options.token,
-      webClientOptions(options.apiUrl, options.logger ?? silentLogger, options.timeoutMs),
+      webClientOptions(options.apiUrl, options.logger ?? silentLogger, options.timeoutMs, options.dispatcher),
     );
   }
 

@@ -1,4 +1,6 @@
 import type { webApi } from '@slack/bolt';
+import { fetch as undiciFetch } from 'undici';
+import type { Dispatcher } from 'undici';
 
 import type { SlackLogger } from './slack-logger.js';
 import { toSdkLogger } from './slack-logger.js';
@@ -12,6 +14,19 @@ export const normaliseApiUrl = (apiUrl: string | undefined): string => {
 };
 
 /**
+ * A `fetch` for WebClient that goes through `dispatcher` (a proxy). Node's global fetch takes no proxy and
+ * ignores HTTPS_PROXY, so the Web API calls use undici's fetch with the dispatcher instead.
+ */
+export const proxiedFetch =
+  (dispatcher: Dispatcher): webApi.FetchFunction =>
+  (url, init) =>
+    // WebClient hands over a WHATWG RequestInit; undici's fetch is the same function with a dispatcher
+    undiciFetch(url, {
+      ...(init as Parameters<typeof undiciFetch>[1]),
+      dispatcher,
+    }) as ReturnType<webApi.FetchFunction>;
+
+/**
  * WebClient options for hubwarden. By default WebClient retries for about 30 minutes and sleeps through
  * 429s inside the call; that would hold a worker's job (and its lock) hostage and hide the rate limit
  * from the queue. So: no retries, reject rate-limited calls (the adapter turns them into `rate-limited`
@@ -21,8 +36,10 @@ export const webClientOptions = (
   apiUrl: string | undefined,
   logger: SlackLogger,
   timeoutMs = 10_000,
+  dispatcher?: Dispatcher,
 ): webApi.WebClientOptions => ({
   slackApiUrl: normaliseApiUrl(apiUrl),
+  ...(dispatcher ? { fetch: proxiedFetch(dispatcher) } : {}),
   retryConfig: { retries: 0 },
   rejectRateLimitedCalls: true,
   timeout: timeoutMs,

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { Agent, type ClientRequest, type RequestOptions } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+
 import { createAwsAdapters } from '../../../src/adapters/aws/create-aws-adapters.js';
 import { seedSandbox } from '../../fixtures/seed-sandbox.js';
 import { startAwsStandIn } from '../../standins/aws/index.js';
@@ -57,6 +60,40 @@ describe('createAwsAdapters with the SDK configured only through the environment
       expect(standIn.sts.assumeRoleCalls.length - before).toBe(seeded.accounts.length);
     } finally {
       adapters.destroy();
+    }
+  });
+
+  it('sends the member-role AssumeRole through the same request handler (a proxy) as every other call', async () => {
+    const seeded = seedSandbox(standIn, { repositories: 1, findingsPerRepository: 1, seed: 9 });
+    const requests: string[] = [];
+    // an agent that records each request it carries, as a proxy's agent would carry them
+    const httpAgent = new (class extends Agent {
+      // Agent's internal addRequest (untyped in @types/node) is where every request enters the agent
+      addRequest(request: ClientRequest, options: RequestOptions): void {
+        requests.push(String(request.getHeader('host')));
+        (
+          Agent.prototype as unknown as { addRequest: (r: ClientRequest, o: RequestOptions) => void }
+        ).addRequest.call(this, request, options);
+      }
+    })();
+    const adapters = createAwsAdapters({
+      region: 'eu-west-1',
+      memberRoleArn: 'arn:{partition}:iam::{accountId}:role/hubwarden-member',
+      proxyAgents: { httpAgent, httpsAgent: new HttpsAgent() },
+    });
+    try {
+      const repository = seeded.repositories[0];
+      if (!repository) throw new Error('nothing seeded');
+      const before = standIn.sts.assumeRoleCalls.length;
+      await adapters.repositoryRegistry.tags(
+        repositoryRef(repository.accountId, repository.region, repository.name),
+      );
+      expect(standIn.sts.assumeRoleCalls.length - before).toBe(1);
+      // AssumeRole, then ListTagsForResource: both through the agent
+      expect(requests).toHaveLength(2);
+    } finally {
+      adapters.destroy();
+      httpAgent.destroy();
     }
   });
 

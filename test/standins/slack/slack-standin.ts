@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 
 import type {
   Fault,
@@ -12,12 +13,20 @@ import type {
   StoredView,
 } from './slack-standin-state.js';
 import { DEFAULT_SCOPES, scopeNeeded, SlackWorkspace } from './slack-web-methods.js';
+import { DEFAULT_APP_TOKEN, SocketModeServer } from './socket-mode.js';
+import type { SocketModeStandIn } from './socket-mode.js';
 
 export type * from './slack-standin-state.js';
+export { ACK_DEADLINE_MS, DEFAULT_APP_TOKEN } from './socket-mode.js';
+export type { SocketAck, SocketModeStandIn } from './socket-mode.js';
 
 export interface SlackStandInOptions {
   /** bot tokens that pass auth (default `xoxb-standin-token`) */
   readonly tokens?: readonly string[];
+  /** app-level tokens `apps.connections.open` accepts (default `DEFAULT_APP_TOKEN`) */
+  readonly appTokens?: readonly string[];
+  /** how often Socket Mode connections are pinged (default 5 s) */
+  readonly socketPingIntervalMs?: number;
   readonly users?: readonly StandInUser[];
   /** when given, the only channel ids that exist; otherwise every `C`/`G` id exists */
   readonly channels?: readonly string[];
@@ -35,6 +44,10 @@ export interface SlackStandIn {
   /** Web API base URL, ends with `/api/` (give it to WebClient as `slackApiUrl`) */
   readonly url: string;
   readonly token: string;
+  /** the app-level token for Socket Mode */
+  readonly appToken: string;
+  /** Socket Mode: connections, envelopes and their acknowledgements */
+  readonly socketMode: SocketModeStandIn;
   readonly messages: StoredMessage[];
   readonly ephemerals: StoredEphemeral[];
   readonly views: StoredView[];
@@ -134,6 +147,9 @@ export const startSlackStandIn = async (options: SlackStandInOptions = {}): Prom
   const throttled: Record<string, number> = {};
   const faults = new Map<string, Fault[]>();
   const limiter = new ChannelRateLimiter(options.rateLimit ?? false, now);
+  const appTokens = options.appTokens ?? [DEFAULT_APP_TOKEN];
+  const socketMode = new SocketModeServer(appTokens, options.socketPingIntervalMs);
+  let baseUrl = '';
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = new URL(req.url ?? '/', 'http://standin').pathname;
@@ -168,13 +184,21 @@ export const startSlackStandIn = async (options: SlackStandInOptions = {}): Prom
     }
 
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    if (method === 'apps.connections.open') {
+      send(res, 200, socketMode.open(bearer, baseUrl, tokens));
+      return;
+    }
     const token = bearer ?? (typeof params.token === 'string' ? params.token : undefined);
     if (token === undefined) {
       send(res, 200, { ok: false, error: 'not_authed' });
       return;
     }
     if (!tokens.includes(token)) {
-      send(res, 200, { ok: false, error: 'invalid_auth' });
+      // an app-level token is for apps.connections.open only
+      send(res, 200, {
+        ok: false,
+        error: appTokens.includes(token) ? 'not_allowed_token_type' : 'invalid_auth',
+      });
       return;
     }
 
@@ -201,12 +225,16 @@ export const startSlackStandIn = async (options: SlackStandInOptions = {}): Prom
       send(res, 500, { ok: false, error: 'internal_error', detail: String(error) });
     });
   });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex) => socketMode.upgrade(req, socket));
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  baseUrl = `http://127.0.0.1:${port}`;
 
   return {
     url: `http://127.0.0.1:${port}/api/`,
     token: tokens[0] ?? DEFAULT_STANDIN_TOKEN,
+    appToken: appTokens[0] ?? DEFAULT_APP_TOKEN,
+    socketMode,
     messages: workspace.messages,
     ephemerals: workspace.ephemerals,
     views: workspace.views,
@@ -229,6 +257,7 @@ export const startSlackStandIn = async (options: SlackStandInOptions = {}): Prom
     },
     reset: () => {
       workspace.reset();
+      socketMode.reset();
       requests.length = 0;
       for (const method of Object.keys(calls)) delete calls[method];
       for (const method of Object.keys(throttled)) delete throttled[method];
@@ -236,6 +265,7 @@ export const startSlackStandIn = async (options: SlackStandInOptions = {}): Prom
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
+        socketMode.close();
         server.closeAllConnections();
         server.close((error) => (error ? reject(error) : resolve()));
       }),
