@@ -7,6 +7,7 @@ import {
   type ReportFormat,
   type StatusFilter,
 } from '../app/suppression-report.js';
+import { loadScanConfig } from '../config/load-config.js';
 import { bootstrap } from './bootstrap.js';
 import { checkConfig } from './check-config-command.js';
 import { ROLES, runService, type Role } from './run-command.js';
@@ -79,7 +80,7 @@ const main = async (argv: readonly string[]): Promise<number | undefined> => {
       return exitCode;
     }
     case 'scan': {
-      const { config, log } = await bootstrap(process.env);
+      const { config, log } = await bootstrap(process.env, loadScanConfig);
       const rows = await scan(config, log);
       process.stdout.write(parsed.json ? `${JSON.stringify(rows, null, 2)}\n` : formatScan(rows));
       return 0;

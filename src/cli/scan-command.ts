@@ -8,7 +8,7 @@ import { ticketKeyFromNotes } from '../core/findings/workflow-notes.js';
 import type { Finding, Risk } from '../core/model.js';
 import { chooseOwner } from '../core/owners/choose-owner.js';
 import { mergeTags } from '../core/owners/resolve-owner.js';
-import type { Config } from '../config/load-config.js';
+import type { ScanConfig } from '../config/load-config.js';
 import type { Logger } from '../core/ports/logger.js';
 
 export interface ScanRow {
@@ -35,10 +35,11 @@ const knownTicket = async (state: RedisStateStore | undefined, key: string): Pro
  * `hubwarden scan`: a read-only inventory of repositories with an active failed ECR.2 finding, with
  * owner, the rule that chose it, the ticket if known, and the pre-fix risks. AWS reads only.
  */
-export const scan = async (config: Config, log: Logger): Promise<ScanRow[]> => {
+export const scan = async (config: ScanConfig, log: Logger): Promise<ScanRow[]> => {
   const { env } = config;
   const aws = awsAdaptersFor(env);
   const redis = connectRedis(env.REDIS_URL, {
+    cluster: env.REDIS_CLUSTER,
     maxRetriesPerRequest: 1,
     lazyConnect: true,
     enableOfflineQueue: false,
