@@ -11,11 +11,16 @@ import { loadScanConfig } from '../config/load-config.js';
 import { bootstrap } from './bootstrap.js';
 import { checkConfig } from './check-config-command.js';
 import { ROLES, runService, type Role } from './run-command.js';
-import { formatScan, scan } from './scan-command.js';
+import { scan } from './scan-command.js';
+import { formatScanTable } from './scan-table.js';
 import { formatSummary, syncOnce } from './sync-command.js';
 import { commandHelp, formatCommandHelp, packageVersion, usage, type CommandHelp } from './help.js';
 
 const EXIT_USAGE = 2;
+
+/** Columns to fit: the terminal's, else COLUMNS, else no limit (a pipe gets whole cells). */
+const terminalWidth = (): number =>
+  (process.stdout.isTTY ? process.stdout.columns : undefined) ?? (Number(process.env.COLUMNS) || Infinity);
 
 const usageError = (message: string, command?: CommandHelp): never => {
   const hint = command
@@ -96,7 +101,9 @@ const main = async (argv: readonly string[]): Promise<number | undefined> => {
     case 'scan': {
       const { config, log } = await bootstrap(process.env, loadScanConfig);
       const rows = await scan(config, log);
-      process.stdout.write(parsed.json ? `${JSON.stringify(rows, null, 2)}\n` : formatScan(rows));
+      process.stdout.write(
+        parsed.json ? `${JSON.stringify(rows, null, 2)}\n` : formatScanTable(rows, terminalWidth()),
+      );
       return 0;
     }
     case 'suppressions': {

@@ -101,20 +101,3 @@ export const scan = async (config: ScanConfig, log: Logger): Promise<ScanRow[]> 
     aws.destroy();
   }
 };
-
-export const formatScan = (rows: readonly ScanRow[]): string => {
-  if (rows.length === 0) return 'no repository has an active failed ECR.2 finding\n';
-  return `${rows
-    .map((row) =>
-      [
-        `${row.name}  account ${row.accountId}  ${row.region}  findings ${row.findings}`,
-        `  owner   ${row.owner} (${row.ownerDetail})`,
-        `  ticket  ${row.ticket ?? 'none known'}`,
-        ...(row.risks.length === 0
-          ? ['  risks   none found']
-          : row.risks.map((risk) => `  risk    ${risk.summary}`)),
-        ...(row.error ? [`  error   ${row.error}`] : []),
-      ].join('\n'),
-    )
-    .join('\n')}\n${rows.length} repositories\n`;
-};

@@ -119,6 +119,19 @@ describe('the hubwarden binary', () => {
     expect(sandbox.aws.calls['ecr.PutImageTagMutability'] ?? 0).toBe(0);
   });
 
+  it('scan prints a table that fits the terminal, then the summary line, with no warning', async () => {
+    const run = await runCli(['scan'], { ...env(), LOG_LEVEL: 'warn', COLUMNS: '100' });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toBe('');
+    const lines = run.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^REPOSITORY +ACCOUNT +REGION +OWNER +CHOSEN BY +TICKET +RISKS$/);
+    for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(100);
+    const failing = sandbox.seed.repositories.filter((repository) => repository.compliance === 'FAILED');
+    expect(run.stdout).toMatch(new RegExp(`^${failing.length} repositories; by account/region: `, 'm'));
+    expect(run.stdout).toMatch(/by owner: .*risks: floating tags \d+/s);
+    expect(lines.filter((line) => /\bSEC-\d+\b/.test(line))).toHaveLength(failing.length);
+  });
+
   it('suppressions prints the audit trail as csv', async () => {
     const run = await runCli(['suppressions', '--format', 'csv'], { ...env(), LOG_LEVEL: 'warn' });
     expect(run.code, run.stderr).toBe(0);
