@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_SECRETS, startSandbox, type Sandbox } from '../standins/sandbox.js';
 import { flushPrefix, REDIS_URL, uniquePrefix } from '../support/redis.js';
+import { closedPort } from '../support/closed-port.js';
 import { runCli } from '../support/run-cli.js';
 
 describe('the hubwarden binary', () => {
@@ -56,6 +57,26 @@ describe('the hubwarden binary', () => {
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(/FAIL +jira/);
     expect(bad.stdout + bad.stderr).not.toContain('wrong-token-value-9999');
+  });
+
+  it('check-config says what it called, where, and why it failed, for STS, Jira and Slack', async () => {
+    const port = await closedPort();
+    const nowhere = `http://127.0.0.1:${port}`;
+    const run = await runCli(['check-config'], {
+      ...env(),
+      AWS_ENDPOINT_URL_STS: nowhere,
+      JIRA_BASE_URL: nowhere,
+      SLACK_API_URL: `${nowhere}/api/`,
+    });
+    expect(run.code).toBe(1);
+    const refused = `ECONNREFUSED (connect ECONNREFUSED 127.0.0.1:${port})`;
+    const lines = run.stdout.split('\n');
+    expect(lines).toContain(
+      `FAIL  aws sts: sts GetCallerIdentity in ${sandbox.env['AWS_REGION']} failed: ${refused}`,
+    );
+    expect(lines).toContain(`FAIL  jira: Jira unreachable on GET ${nowhere}/rest/api/3/myself: ${refused}`);
+    expect(lines).toContain(`FAIL  slack: Slack auth.test at ${nowhere}/api/ request failed: ${refused}`);
+    for (const secret of secrets()) expect(run.stdout + run.stderr).not.toContain(secret);
   });
 
   it('dry run reads everything and writes nothing', async () => {
