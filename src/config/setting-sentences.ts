@@ -2,6 +2,16 @@ import type { z } from 'zod';
 
 const MAX_ECHO = 60;
 
+/** zod's type names as an operator who writes YAML or an environment would say them. */
+const KIND_NAMES: Readonly<Record<string, string>> = {
+  array: 'a list',
+  object: 'a mapping (key: value)',
+  record: 'a mapping (key: value)',
+  string: 'text',
+  boolean: 'true or false',
+  number: 'a number',
+};
+
 const list = (values: readonly unknown[]): string => values.map((value) => String(value)).join(', ');
 
 /**
@@ -12,9 +22,12 @@ const list = (values: readonly unknown[]): string => values.map((value) => Strin
 export const settingSentence: z.core.$ZodErrorMap = (issue) => {
   switch (issue.code) {
     case 'invalid_type':
+      if (issue.input === undefined) return 'is missing';
       if (issue.expected === 'int') return 'must be a whole number';
       if (issue.expected === 'number') return 'must be a number';
-      return `must be a ${issue.expected}`;
+      return `must be ${KIND_NAMES[issue.expected] ?? `a ${issue.expected}`}${
+        Array.isArray(issue.input) ? ', not a list' : ''
+      }`;
     case 'too_small': {
       const { minimum, inclusive } = issue;
       if (issue.origin === 'string') return `must be at least ${minimum} characters long`;
@@ -27,6 +40,10 @@ export const settingSentence: z.core.$ZodErrorMap = (issue) => {
       if (issue.origin === 'string') return `must be at most ${maximum} characters long`;
       return inclusive ? `must be ${maximum} or less` : `must be less than ${maximum}`;
     }
+    case 'invalid_key':
+      return `has a key that ${issue.issues[0]?.message ?? 'is not valid'}: ${JSON.stringify(issue.input)}`;
+    case 'unrecognized_keys':
+      return `has ${issue.keys.length === 1 ? 'an unknown key' : 'unknown keys'}: ${list(issue.keys)} (a typo?)`;
     case 'invalid_value':
       return `must be one of ${list(issue.values)}`;
     case 'invalid_format':
