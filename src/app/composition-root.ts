@@ -10,7 +10,7 @@ import { SlackChat } from '../adapters/slack/slack-chat.js';
 import { ecr2TagImmutability } from '../core/controls/ecr2-tag-immutability.js';
 import type { Logger } from '../core/ports/logger.js';
 import type { PipelineDeps } from '../core/use-cases/pipeline-deps.js';
-import type { Config } from '../config/load-config.js';
+import type { Config, ScanConfig } from '../config/load-config.js';
 import { dryRunPorts } from './dry-run.js';
 import { countUnprocessedFindings, instrumentPort } from './instrument-ports.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -23,7 +23,7 @@ import type { Dispatcher } from 'undici';
 const HOUR = 3_600_000;
 
 /** The AWS clients from configuration; endpoints stay the SDK's own business (AWS_ENDPOINT_URL_*). */
-export const awsAdaptersFor = (env: Config['env']): AwsAdapters => {
+export const awsAdaptersFor = (env: ScanConfig['env']): AwsAdapters => {
   // HTTPS_PROXY / NO_PROXY: the SDK's Node handler takes agents that tunnel through the proxy
   const proxyAgents = proxyAgentsFor(proxySettingsOf(env));
   return createAwsAdapters({

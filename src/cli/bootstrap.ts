@@ -9,14 +9,24 @@ export const EXIT_BAD_CONFIG = 2;
 export const secretValues = (env: Readonly<Record<string, string | undefined>>): string[] =>
   SECRET_SETTINGS.map((name) => env[name]).filter((value): value is string => !!value);
 
+type RawEnvironment = Readonly<Record<string, string | undefined>>;
+type Loaded = { readonly env: Pick<Config['env'], 'LOG_LEVEL'> };
+
 /**
- * Loads configuration or exits 2 with one message naming every bad or missing setting (never a value).
+ * Loads configuration (all of it by default; `loadScanConfig` for read-only work) or exits 2 with one
+ * message naming every bad or missing setting (never a secret value).
  */
-export const bootstrap = async (
-  env: Readonly<Record<string, string | undefined>>,
-): Promise<{ config: Config; log: Logger }> => {
+export function bootstrap(env: RawEnvironment): Promise<{ config: Config; log: Logger }>;
+export function bootstrap<C extends Loaded>(
+  env: RawEnvironment,
+  load: (env: RawEnvironment) => Promise<C>,
+): Promise<{ config: C; log: Logger }>;
+export async function bootstrap(
+  env: RawEnvironment,
+  load: (env: RawEnvironment) => Promise<Loaded> = loadConfig,
+): Promise<{ config: Loaded; log: Logger }> {
   try {
-    const config = await loadConfig(env);
+    const config = await load(env);
     const log = createLogger({ level: config.env.LOG_LEVEL, secrets: secretValues(env) });
     return { config, log };
   } catch (error) {
@@ -26,4 +36,4 @@ export const bootstrap = async (
     }
     throw error;
   }
-};
+}

@@ -9,7 +9,7 @@ import { ticketKeyFromNotes } from '../core/findings/workflow-notes.js';
 import type { Finding, Risk } from '../core/model.js';
 import { chooseOwner } from '../core/owners/choose-owner.js';
 import { mergeTags } from '../core/owners/resolve-owner.js';
-import type { Config } from '../config/load-config.js';
+import type { ScanConfig } from '../config/load-config.js';
 import type { Logger } from '../core/ports/logger.js';
 
 export interface ScanRow {
@@ -59,7 +59,7 @@ const knownTicket = async (state: RedisStateStore | undefined, key: string): Pro
  * `hubwarden scan`: a read-only inventory of repositories with an active failed ECR.2 finding, with
  * owner, the rule that chose it, the ticket if known, and the pre-fix risks. AWS reads only.
  */
-export const scan = async (config: Config, log: Logger): Promise<ScanRow[]> => {
+export const scan = async (config: ScanConfig, log: Logger): Promise<ScanRow[]> => {
   const { env } = config;
   const aws = awsAdaptersFor(env);
   // Without Redis the inventory still answers (it needs only AWS), without the known tickets.
@@ -70,6 +70,7 @@ export const scan = async (config: Config, log: Logger): Promise<ScanRow[]> => {
     );
   }
   const redis = connectRedis(env.REDIS_URL, {
+    cluster: env.REDIS_CLUSTER,
     maxRetriesPerRequest: 1,
     lazyConnect: true,
     enableOfflineQueue: false,
@@ -134,25 +135,4 @@ export const scan = async (config: Config, log: Logger): Promise<ScanRow[]> => {
     redis.disconnect();
     aws.destroy();
   }
-};
-
-export const formatScan = (rows: readonly ScanRow[]): string => {
-  if (rows.length === 0) return 'no repository has an active failed ECR.2 finding\n';
-  return `${rows
-    .map((row) =>
-      [
-        `${row.name}  account ${row.accountId}  ${row.region}  findings ${row.findings}`,
-        `  owner   ${row.owner} (${row.ownerDetail})`,
-        `  ticket  ${row.ticket ?? 'none known'}`,
-        ...(row.risks.length === 0
-          ? ['  risks   none found']
-          : row.risks.map((risk) => `  risk    ${risk.summary}`)),
-        ...(row.error ? [`  error   ${row.error}`] : []),
-        ...row.failures.map(
-          (failure) =>
-            `  failing ${failure.provider} ${failure.code}: ${failure.reason} (${failure.attempts} attempt${failure.attempts === 1 ? '' : 's'} since ${failure.since}; next try ${failure.retryAt})`,
-        ),
-      ].join('\n'),
-    )
-    .join('\n')}\n${rows.length} repositories\n`;
 };

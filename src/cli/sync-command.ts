@@ -137,18 +137,19 @@ export const syncOnce = async (
     if (polled.skipped) throw new Error('another poll is running; try again when it has finished');
     summary.repositoriesSeen = polled.repositoriesSeen ?? 0;
     summary.jobs = polled.repositoryJobIds.length;
-    await Promise.all(
-      polled.repositoryJobIds.map(async (id) => {
-        const job = await Job.fromId(service.queues.repository, id);
-        if (!job) return;
-        try {
-          addResult(summary, (await job.waitUntilFinished(events.repository)) as ReconcileResult);
-        } catch (error) {
-          summary.failures += 1;
-          log.error({ jobId: id, err: error }, 'repository job failed for good');
-        }
-      }),
-    );
+    // The workers run the jobs in parallel whatever the order we wait in, so waiting for them in turn
+    // costs no time; waiting for all at once would add one 'closing' listener per job to the shared
+    // repository Queue (Job.waitUntilFinished does), past Node's limit of ten.
+    for (const id of polled.repositoryJobIds) {
+      const job = await Job.fromId(service.queues.repository, id);
+      if (!job) continue;
+      try {
+        addResult(summary, (await job.waitUntilFinished(events.repository)) as ReconcileResult);
+      } catch (error) {
+        summary.failures += 1;
+        log.error({ jobId: id, err: error }, 'repository job failed for good');
+      }
+    }
     summary.providerFailures = providerFailureLines(await service.deps.state.listFailures());
   } finally {
     await Promise.all(workers.map((worker) => worker.close()));

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { echoOf, settingSentence } from './setting-sentences.js';
 
 /** Names of settings whose values are secrets: never printed, never logged. */
 export const SECRET_SETTINGS = [
@@ -21,7 +22,11 @@ export const SECRET_SETTINGS = [
 const boolean = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
-const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const wholeNumber = () =>
+  z.coerce
+    .number({ error: (issue) => (issue.code === 'invalid_type' ? 'must be a whole number' : undefined) })
+    .int();
+const positiveInt = (fallback: number) => wholeNumber().positive().default(fallback);
 const url = z.url({ protocol: /^https?$/ });
 const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
@@ -52,7 +57,9 @@ const schema = z.object({
   AWS_REGION: z
     .string()
     .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: 'must be an AWS region such as eu-west-1' }),
-  SECURITYHUB_REGION: optional(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/)),
+  SECURITYHUB_REGION: optional(
+    z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: 'must be an AWS region such as eu-west-1' }),
+  ),
   MEMBER_ROLE_ARN: optional(roleTemplate),
   MEMBER_ROLE_EXTERNAL_ID: optional(z.string().min(2).max(1224)),
   REDIS_URL: z
@@ -98,9 +105,9 @@ const schema = z.object({
   SLACK_REVIEW_CHANNEL: z
     .string()
     .regex(/^[CGD][A-Z0-9]+$/, { message: 'must be a Slack channel id such as C0123ABC' }),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PORT: wholeNumber().min(0).max(65535).default(3000),
   /** set and different from PORT: health and metrics answer only there, PORT serves Slack and /api */
-  METRICS_PORT: optional(z.coerce.number().int().min(0).max(65535)),
+  METRICS_PORT: optional(wholeNumber().min(0).max(65535)),
   POLL_INTERVAL_SECONDS: positiveInt(300),
   RETRY_BACKOFF_MAX_SECONDS: positiveInt(900),
   HUBWARDEN_CONFIG: z.string().min(1).default('./hubwarden.yml'),
@@ -174,20 +181,67 @@ export interface SettingProblem {
   readonly problem: string;
 }
 
-/** Validates the environment, naming every bad or missing setting at once; never echoes a value. */
-export const parseEnvironment = (
+type Parsed<T> = { ok: true; value: T } | { ok: false; problems: SettingProblem[] };
+
+const isSecret = (setting: string): boolean => (SECRET_SETTINGS as readonly string[]).includes(setting);
+
+/**
+ * Validates `env` against `settings`, naming every bad or missing setting at once, each as a sentence
+ * that starts with its name (`PORT must be a whole number, got "abc"`); a secret's value is never shown.
+ */
+const parseWith = <T extends z.ZodType>(
+  settings: T,
   env: Readonly<Record<string, string | undefined>>,
-): { ok: true; value: Environment } | { ok: false; problems: SettingProblem[] } => {
+  crossing: readonly SettingProblem[],
+): Parsed<z.infer<T>> => {
   const named = withProxyNames(env);
-  const parsed = schema.safeParse(named);
-  const crossing = crossSettingProblems(env);
+  const parsed = settings.safeParse(named, { error: settingSentence });
   if (parsed.success && crossing.length === 0) return { ok: true, value: parsed.data };
   const problems = (parsed.success ? [] : parsed.error.issues).map((issue) => {
     const setting = String(issue.path[0] ?? '(environment)');
-    const missing = named[setting] === undefined || named[setting] === '';
-    return { setting, problem: missing ? 'is missing' : issue.message };
+    const value = named[setting];
+    if (value === undefined || value === '') return { setting, problem: 'is missing' };
+    return { setting, problem: `${issue.message}${echoOf(value, isSecret(setting))}` };
   });
   return { ok: false, problems: dedupe([...problems, ...crossing]) };
+};
+
+/** Validates the whole environment (every command that runs or checks the service). */
+export const parseEnvironment = (env: Readonly<Record<string, string | undefined>>): Parsed<Environment> =>
+  parseWith(schema, env, crossSettingProblems(env));
+
+/**
+ * The settings of read-only AWS work (`hubwarden scan`): AWS, the owners file, the optional Redis for
+ * known tickets, and logging. Jira and Slack settings are neither needed nor checked.
+ */
+const scanSchema = schema.pick({
+  AWS_REGION: true,
+  SECURITYHUB_REGION: true,
+  MEMBER_ROLE_ARN: true,
+  MEMBER_ROLE_EXTERNAL_ID: true,
+  SECURITYHUB_GETFINDINGS_PER_SECOND: true,
+  SECURITYHUB_BATCHUPDATE_PER_SECOND: true,
+  AWS_CONNECT_TIMEOUT_SECONDS: true,
+  AWS_REQUEST_TIMEOUT_SECONDS: true,
+  HTTPS_PROXY: true,
+  HTTP_PROXY: true,
+  NO_PROXY: true,
+  REDIS_URL: true,
+  REDIS_CLUSTER: true,
+  QUEUE_PREFIX: true,
+  HUBWARDEN_CONFIG: true,
+  LOG_LEVEL: true,
+});
+
+export type ScanEnvironment = z.infer<typeof scanSchema>;
+
+/** Validates only what `hubwarden scan` reads (see `scanSchema`). */
+export const parseScanEnvironment = (
+  env: Readonly<Record<string, string | undefined>>,
+): Parsed<ScanEnvironment> => {
+  const inScope = new Set(Object.keys(scanSchema.shape));
+  const crossing = crossSettingProblems(env).filter((problem) => inScope.has(problem.setting));
+  return parseWith(scanSchema, env, crossing);
 };
 
 const dedupe = (problems: SettingProblem[]): SettingProblem[] => {

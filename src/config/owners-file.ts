@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Owner } from '../core/model.js';
 import type { OwnersPolicy } from '../core/owners/owners-policy.js';
 import type { SettingProblem } from './environment.js';
+import { settingSentence } from './setting-sentences.js';
 
 const slackId = z.string().regex(/^[UWCGD][A-Z0-9]+$/, { message: 'must be a Slack id' });
 
@@ -113,7 +114,7 @@ export const parseOwnersFile = (
       ],
     };
   }
-  const parsed = fileSchema.safeParse(document ?? {});
+  const parsed = fileSchema.safeParse(document ?? {}, { error: settingSentence });
   if (!parsed.success) {
     return {
       ok: false,

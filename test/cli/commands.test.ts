@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_SECRETS, startSandbox, type Sandbox } from '../standins/sandbox.js';
 import { flushPrefix, REDIS_URL, uniquePrefix } from '../support/redis.js';
+import { closedPort } from '../support/closed-port.js';
 import { runCli } from '../support/run-cli.js';
 
 describe('the hubwarden binary', () => {
@@ -42,6 +43,9 @@ describe('the hubwarden binary', () => {
       expect(run.stderr).toContain(setting);
     }
     expect(run.stderr + run.stdout).not.toContain('secret-4242');
+    expect(run.stderr).toContain('PORT must be a whole number, got "eighty"');
+    expect(run.stderr).toContain('JIRA_BASE_URL must be an http:// or https:// URL, got "not a url"');
+    expect(run.stderr).toContain('SLACK_BOT_TOKEN must be a bot token (xoxb-...)\n');
   });
 
   it('check-config checks every connection and fails on a bad Jira token', async () => {
@@ -53,6 +57,28 @@ describe('the hubwarden binary', () => {
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(/^FAIL jira: Jira answered 401 .* - check JIRA_EMAIL and JIRA_API_TOKEN/m);
     expect(bad.stdout + bad.stderr).not.toContain('wrong-token-value-9999');
+  });
+
+  it('check-config says what it called, where, and why it failed, for STS, Jira and Slack', async () => {
+    const port = await closedPort();
+    const nowhere = `http://127.0.0.1:${port}`;
+    const run = await runCli(['check-config'], {
+      ...env(),
+      AWS_ENDPOINT_URL_STS: nowhere,
+      JIRA_BASE_URL: nowhere,
+      SLACK_API_URL: `${nowhere}/api/`,
+    });
+    expect(run.code).toBe(1);
+    const refused = `ECONNREFUSED (connect ECONNREFUSED 127.0.0.1:${port})`;
+    const lines = run.stdout.split('\n');
+    // each line: what was called, where, why; then the fix after " - "
+    const line = (start: string) => lines.find((candidate) => candidate.startsWith(start));
+    expect(
+      line(`FAIL aws sts: sts GetCallerIdentity in ${sandbox.env['AWS_REGION']} failed: ${refused}`),
+    ).toBeDefined();
+    expect(line(`FAIL jira: Jira unreachable on GET ${nowhere}/rest/api/3/myself: ${refused}`)).toBeDefined();
+    expect(line(`FAIL slack: Slack auth.test at ${nowhere}/api/ request failed: ${refused}`)).toBeDefined();
+    for (const secret of secrets()) expect(run.stdout + run.stderr).not.toContain(secret);
   });
 
   it('dry run reads everything and writes nothing', async () => {
@@ -92,7 +118,11 @@ describe('the hubwarden binary', () => {
 
   it('scan --json lists every failing repository with owner, rule, ticket and risks, read-only', async () => {
     const writesBefore = sandbox.aws.calls['securityhub.BatchUpdateFindings'] ?? 0;
-    const run = await runCli(['scan', '--json'], { ...env(), LOG_LEVEL: 'warn' });
+    // AWS settings, Redis and the owners file only: a scan needs no Jira or Slack setting.
+    const awsOnly = Object.fromEntries(
+      Object.entries(env()).filter(([name]) => !/^(JIRA|SLACK)_/.test(name)),
+    );
+    const run = await runCli(['scan', '--json'], { ...awsOnly, LOG_LEVEL: 'warn' });
     expect(run.code, run.stderr).toBe(0);
     const rows = JSON.parse(run.stdout) as {
       repository: string;
@@ -131,6 +161,19 @@ describe('the hubwarden binary', () => {
     } finally {
       repository.tags = tags;
     }
+  });
+
+  it('scan prints a table that fits the terminal, then the summary line, with no warning', async () => {
+    const run = await runCli(['scan'], { ...env(), LOG_LEVEL: 'warn', COLUMNS: '100' });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toBe('');
+    const lines = run.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^REPOSITORY +ACCOUNT +REGION +OWNER +CHOSEN BY +TICKET +RISKS$/);
+    for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(100);
+    const failing = sandbox.seed.repositories.filter((repository) => repository.compliance === 'FAILED');
+    expect(run.stdout).toMatch(new RegExp(`^${failing.length} repositories; by account/region: `, 'm'));
+    expect(run.stdout).toMatch(/by owner: .*risks: floating tags \d+/s);
+    expect(lines.filter((line) => /\bSEC-\d+\b/.test(line))).toHaveLength(failing.length);
   });
 
   it('suppressions prints the audit trail as csv', async () => {

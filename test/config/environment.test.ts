@@ -2,8 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseEnvironment, SECRET_SETTINGS } from '../../src/config/environment.js';
-import { ConfigError, loadConfig } from '../../src/config/load-config.js';
+import { parseEnvironment, parseScanEnvironment, SECRET_SETTINGS } from '../../src/config/environment.js';
+import { ConfigError, loadConfig, loadScanConfig } from '../../src/config/load-config.js';
 
 /** Distinctive fake secrets: none of them may ever appear in a problem or an error message. */
 const SECRETS = {
@@ -167,6 +167,37 @@ describe('parseEnvironment', () => {
     expect(problems.every((problem) => problem.problem.length > 0)).toBe(true);
   });
 
+  it('says what each bad setting must be, as a sentence, and what it got', () => {
+    const problems = problemsOf({
+      ...VALID,
+      PORT: 'abc',
+      POLL_INTERVAL_SECONDS: '1.5',
+      JIRA_REQUESTS_PER_SECOND: '0',
+      JIRA_DEPLOYMENT: 'server',
+      JIRA_BASE_URL: 'ftp://acme',
+      LOG_LEVEL: 'loud',
+      REDIS_URL: 'http://:hunter2@redis:6379',
+      SECURITYHUB_REGION: 'nowhere',
+    });
+    const byName = Object.fromEntries(problems.map((problem) => [problem.setting, problem.problem]));
+    expect(byName).toEqual({
+      PORT: 'must be a whole number, got "abc"',
+      POLL_INTERVAL_SECONDS: 'must be a whole number, got "1.5"',
+      JIRA_REQUESTS_PER_SECOND: 'must be greater than 0, got "0"',
+      JIRA_DEPLOYMENT: 'must be one of cloud, datacenter, got "server"',
+      JIRA_BASE_URL: 'must be an http:// or https:// URL, got "ftp://acme"',
+      LOG_LEVEL: 'must be one of fatal, error, warn, info, debug, trace, silent, got "loud"',
+      REDIS_URL: 'must start with redis:// or rediss://, got "http://:***@redis:6379"',
+      SECURITYHUB_REGION: 'must be an AWS region such as eu-west-1, got "nowhere"',
+    });
+    expect(problemsOf({ ...VALID, PORT: '70000' })).toEqual([
+      { setting: 'PORT', problem: 'must be 65535 or less, got "70000"' },
+    ]);
+    expect(problemsOf({ ...VALID, SLACK_SIGNING_SECRET: 'FAKE1' })).toEqual([
+      { setting: 'SLACK_SIGNING_SECRET', problem: 'must be at least 8 characters long' },
+    ]);
+  });
+
   it('Cloud takes basic auth and refuses a PAT with a clear sentence; Data Center needs JIRA_PAT', () => {
     const { JIRA_EMAIL: _email, JIRA_API_TOKEN: _token, ...withoutCloudAuth } = VALID;
     for (const deployment of [{}, { JIRA_DEPLOYMENT: 'cloud' }]) {
@@ -282,6 +313,27 @@ describe('parseEnvironment', () => {
     expect(parseEnvironment({ ...VALID, REDIS_CLUSTER: 'true' }).ok).toBe(true);
   });
 
+  it('checks only AWS settings (and the owners file path) for read-only scans', () => {
+    expect(parseScanEnvironment({ AWS_REGION: 'eu-west-1' })).toMatchObject({
+      ok: true,
+      value: {
+        AWS_REGION: 'eu-west-1',
+        REDIS_URL: 'redis://127.0.0.1:6379',
+        HUBWARDEN_CONFIG: './hubwarden.yml',
+      },
+    });
+    const scan = parseScanEnvironment({
+      JIRA_DEPLOYMENT: 'datacenter',
+      PORT: 'abc',
+      REDIS_CLUSTER: 'true',
+      QUEUE_PREFIX: 'flat',
+    });
+    expect(scan.ok ? [] : scan.problems.map((problem) => problem.setting).sort()).toEqual([
+      'AWS_REGION',
+      'QUEUE_PREFIX',
+    ]);
+  });
+
   it('marks every credential setting as secret', () => {
     expect(SECRET_SETTINGS).toEqual(expect.arrayContaining(Object.keys(SECRETS)));
   });
@@ -337,6 +389,16 @@ describe('loadConfig', () => {
     expect(configError.message).toContain('JIRA_PROJECT is missing');
     expectNoSecret(configError.message);
     expectNoSecret(JSON.stringify(configError.problems));
+  });
+
+  it('loads a scan configuration from AWS settings and the owners file alone', async () => {
+    const config = await loadScanConfig({ AWS_REGION: 'eu-west-1', HUBWARDEN_CONFIG: ownersPath });
+    expect(config.env.AWS_REGION).toBe('eu-west-1');
+    expect(config.policy.defaultOwner.slackChannel).toBe('C0SECURITY');
+    const error = (await loadScanConfig({ HUBWARDEN_CONFIG: join(directory, 'nope.yml') }).catch(
+      (caught: unknown) => caught,
+    )) as ConfigError;
+    expect(error.problems.map((problem) => problem.setting)).toEqual(['AWS_REGION', 'HUBWARDEN_CONFIG']);
   });
 
   it('names problems inside the owners file by their path', async () => {

@@ -153,6 +153,22 @@ suppression: {maxDays: 400, defaultDays: 30}
     ).toContain('email');
   });
 
+  it('says what is wrong in sentences, not schema messages', () => {
+    const problems = problemsOf(
+      'defaultOwner: [a]\nsecurityReviewers: U0SECLEAD\nownerTag: [Owner]\nsuppression: {requireApproval: "yes"}\n',
+    );
+    expect(Object.fromEntries(problems.map((problem) => [problem.setting, problem.problem]))).toEqual({
+      'HUBWARDEN_CONFIG defaultOwner': 'must be a mapping (key: value), not a list',
+      'HUBWARDEN_CONFIG securityReviewers': 'must be a list',
+      'HUBWARDEN_CONFIG suppression.requireApproval': 'must be true or false',
+      'HUBWARDEN_CONFIG (file)': 'has an unknown key: ownerTag (a typo?)',
+    });
+    expect(problemsOf('owners: {}\n')).toContainEqual({
+      setting: 'HUBWARDEN_CONFIG defaultOwner',
+      problem: 'is missing',
+    });
+  });
+
   it('requires a default owner and a reviewer', () => {
     expect(
       problemsOf('owners: {}\n')

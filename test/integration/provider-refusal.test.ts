@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../src/config/load-config.js';
-import { formatScan, scan } from '../../src/cli/scan-command.js';
+import { scan } from '../../src/cli/scan-command.js';
+import { formatScanTable } from '../../src/cli/scan-table.js';
 import { formatSummary, syncOnce } from '../../src/cli/sync-command.js';
 import { silentLogger } from '../../src/core/ports/logger.js';
 import { startSandbox, type Sandbox } from '../standins/sandbox.js';
@@ -68,8 +69,8 @@ describe('sync --once when a provider refuses', () => {
     for (const row of rows) {
       expect(row.failures).toMatchObject([{ provider: 'jira', code: 'jira.invalid', attempts: 1 }]);
     }
-    expect(formatScan(rows)).toMatch(
-      /\n {2}failing jira jira\.invalid: Jira answered 400 to POST \/rest\/api\/3\/issue: customfield_10010: Team is required\. \(1 attempt since /,
+    expect(formatScanTable(rows)).toMatch(
+      /\n\S+: jira jira\.invalid: Jira answered 400 to POST \S*\/rest\/api\/3\/issue: customfield_10010: Team is required\. \(1 attempt since /,
     );
   });
 

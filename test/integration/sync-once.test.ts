@@ -26,7 +26,13 @@ describe('sync --once against the sandbox', () => {
     config = await loadConfig({ ...sandbox.env, REDIS_URL, QUEUE_PREFIX: prefix, LOG_LEVEL: 'silent' });
   });
 
+  // Node's warnings (e.g. MaxListenersExceededWarning) during this file's syncs: there must be none.
+  const warnings: string[] = [];
+  const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
+  process.on('warning', onWarning);
+
   afterAll(async () => {
+    process.off('warning', onWarning);
     await flushPrefix(prefix);
     await sandbox.close();
   });
@@ -71,6 +77,12 @@ describe('sync --once against the sandbox', () => {
     expect(checked).toBeGreaterThanOrEqual(5);
     expect(new Set(failing.map((repository) => repository.accountId)).size).toBe(2);
     expect(new Set(failing.map((repository) => repository.region)).size).toBe(2);
+  });
+
+  it('waits for more than ten jobs without a MaxListenersExceededWarning', async () => {
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(failingRepositories().length).toBeGreaterThan(10);
+    expect(warnings).toEqual([]);
   });
 
   it('creates nothing on a second run', async () => {

@@ -1,21 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { closedPort } from './closed-port.js';
 import { REDIS_URL } from './redis.js';
 import { requireRedis } from './require-redis.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-
-/** A local port nobody listens on. */
-const closedPort = async (): Promise<number> => {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-};
 
 describe('the test run without Redis', () => {
   it('passes when Redis answers', async () => {

@@ -1,7 +1,7 @@
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { STSClient } from '@aws-sdk/client-sts';
 
-import { classifyAwsError } from './classify-aws-error.js';
+import { classifyAwsError, regionOf } from './classify-aws-error.js';
 
 export interface CallerIdentity {
   readonly accountId: string;
@@ -15,6 +15,7 @@ export const callerIdentity = async (client: STSClient): Promise<CallerIdentity>
     const output = await client.send(new GetCallerIdentityCommand({}));
     return { accountId: output.Account ?? '', arn: output.Arn ?? '', userId: output.UserId ?? '' };
   } catch (error) {
-    throw classifyAwsError(error, 'sts', 'GetCallerIdentity');
+    const region = await regionOf(client);
+    throw classifyAwsError(error, 'sts', 'GetCallerIdentity', region);
   }
 };

@@ -1,5 +1,6 @@
 import { HubwardenError, isHubwardenError } from '../../core/errors.js';
 import type { Service } from '../../core/errors.js';
+import { networkReason, providerMessage } from '../../shared/error-reason.js';
 
 type AwsService = Extract<Service, 'securityhub' | 'ecr' | 'sts'>;
 
@@ -7,6 +8,7 @@ type AwsService = Extract<Service, 'securityhub' | 'ecr' | 'sts'>;
 interface SdkErrorShape {
   readonly name?: unknown;
   readonly code?: unknown;
+  readonly message?: unknown;
   readonly $metadata?: { readonly httpStatusCode?: number };
   readonly $response?: { readonly headers?: Record<string, string | undefined> };
 }
@@ -62,16 +64,47 @@ export const retryAfterMsOf = (error: unknown, now: number = Date.now()): number
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 };
 
+/** The region an SDK client calls, for error messages; `undefined` when it cannot tell. */
+export const regionOf = async (client: { readonly config?: { readonly region?: unknown } }) => {
+  const region = client.config?.region;
+  try {
+    const value: unknown = typeof region === 'function' ? await (region as () => unknown)() : region;
+    return typeof value === 'string' ? value : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * Why, for people: with an HTTP answer, the exception name, status and AWS's own message
+ * (`AccessDeniedException (HTTP 400): User ... is not authorized ...`); without one, the system error
+ * (`ECONNREFUSED (connect ECONNREFUSED 10.0.0.5:443)`). AWS messages name principals and resources,
+ * never credentials.
+ */
+const reasonOf = (shape: SdkErrorShape, name: string, status: number | undefined): string => {
+  if (status === undefined) {
+    const reason = networkReason(shape);
+    return name === 'Error' || reason.startsWith(name) ? reason : `${name}: ${reason}`;
+  }
+  const said = providerMessage(shape.message);
+  return `${name} (HTTP ${status})${said && said !== name && said !== 'UnknownError' ? `: ${said}` : ''}`;
+};
+
 /**
  * Classifies anything an AWS SDK call threw, once, at the adapter edge: by exception name and HTTP status
  * (never by message text). Errors already classified (e.g. by a credentials provider) pass through.
  */
-export const classifyAwsError = (error: unknown, service: AwsService, action: string): HubwardenError => {
+export const classifyAwsError = (
+  error: unknown,
+  service: AwsService,
+  action: string,
+  where?: string,
+): HubwardenError => {
   if (isHubwardenError(error)) return error;
   const shape = (typeof error === 'object' && error !== null ? error : {}) as SdkErrorShape;
   const name = typeof shape.name === 'string' ? shape.name : 'Error';
   const status = shape.$metadata?.httpStatusCode;
-  const message = `${service} ${action} failed: ${name}${status === undefined ? '' : ` (HTTP ${status})`}`;
+  const message = `${service} ${action}${where ? ` in ${where}` : ''} failed: ${reasonOf(shape, name, status)}`;
   const make = (kind: HubwardenError['kind'], code: string, retryAfterMs?: number): HubwardenError =>
     new HubwardenError(message, {
       kind,

@@ -126,7 +126,7 @@ export class EcrRepositoryRegistry implements RepositoryRegistry {
     try {
       return await send(this.clientFor(repository));
     } catch (error) {
-      throw classifyAwsError(error, 'ecr', action);
+      throw classifyAwsError(error, 'ecr', action, `${repository.accountId}/${repository.region}`);
     }
   }
 }

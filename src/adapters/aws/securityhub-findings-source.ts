@@ -11,7 +11,7 @@ import type {
   UnprocessedFinding,
 } from '../../core/ports/findings-source.js';
 import type { FindingIdentifier } from '../../core/model.js';
-import { classifyAwsError } from './classify-aws-error.js';
+import { classifyAwsError, regionOf } from './classify-aws-error.js';
 import { TokenBucket, systemClock } from '../../shared/token-bucket.js';
 import type { Clock, RateLimit } from '../../shared/token-bucket.js';
 
@@ -193,7 +193,8 @@ export class SecurityHubFindingsSource implements FindingsSource {
     try {
       return await send();
     } catch (error) {
-      const classified = classifyAwsError(error, 'securityhub', action);
+      const region = await regionOf(this.client);
+      const classified = classifyAwsError(error, 'securityhub', action, region);
       // someone else shares the quota: hold our own callers back as long as AWS asked
       if (classified.kind === 'rate-limited' && !isHubwardenError(error)) {
         bucket.backOff(classified.retryAfterMs ?? 1_000);

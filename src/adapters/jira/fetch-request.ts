@@ -2,6 +2,7 @@ import { fetch as undiciFetch } from 'undici';
 import type { Dispatcher } from 'undici';
 
 import { HubwardenError } from '../../core/errors.js';
+import { networkReason } from '../../shared/error-reason.js';
 
 /** The options jira-client hands its `request` function (the postman-request shape it was written for). */
 export interface JiraRequestOptions {
@@ -156,10 +157,14 @@ const parseBody = (text: string, contentType: string | null): unknown => {
   return text;
 };
 
-/** Path of a URL without its query: error messages name the route, never query values or credentials. */
+/**
+ * Where a request went, for error messages: origin and path, never the query (values) or user info
+ * (credentials), e.g. `https://acme.atlassian.net/rest/api/3/myself`.
+ */
 const pathOf = (uri: string): string => {
   try {
-    return new URL(uri).pathname;
+    const url = new URL(uri);
+    return `${url.origin}${url.pathname}`;
   } catch {
     return '(invalid url)';
   }
@@ -217,7 +222,7 @@ export const createFetchRequest = (options: FetchRequestOptions = {}): JiraReque
       throw new HubwardenError(
         timedOut
           ? `Jira did not answer ${method} ${path} within ${timeoutMs} ms`
-          : `Jira unreachable on ${method} ${path}`,
+          : `Jira unreachable on ${method} ${path}: ${networkReason(error)}`,
         {
           kind: 'retryable',
           code: timedOut ? 'jira.timeout' : 'jira.network',

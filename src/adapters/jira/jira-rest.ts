@@ -1,5 +1,6 @@
 import JiraApi from 'jira-client';
 import { HubwardenError, isHubwardenError } from '../../core/errors.js';
+import { networkReason } from '../../shared/error-reason.js';
 import type { JiraRequestFunction, JiraRequestOptions } from './fetch-request.js';
 
 export type JiraAuth =
@@ -36,7 +37,7 @@ type SlottedOptions = JiraRequestOptions & { [ERROR_SLOT]?: ErrorSlot };
 const asHubwardenError = (error: unknown): HubwardenError =>
   isHubwardenError(error)
     ? error
-    : new HubwardenError('Jira request failed', {
+    : new HubwardenError(`Jira request failed: ${networkReason(error)}`, {
         kind: 'retryable',
         code: 'jira.network',
         service: 'jira',

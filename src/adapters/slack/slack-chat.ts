@@ -11,7 +11,7 @@ import { renderSuppressionReview } from './render-review-card.js';
 import { classifySlackError } from './slack-errors.js';
 import { silentLogger } from './slack-logger.js';
 import type { SlackLogger } from './slack-logger.js';
-import { webClientOptions } from './slack-client-options.js';
+import { normaliseApiUrl, webClientOptions } from './slack-client-options.js';
 
 export interface SlackChatOptions {
   /** bot token, `xoxb-…` */
@@ -67,8 +67,11 @@ export class SlackChat implements Chat {
   private readonly client: webApi.WebClient;
   /** user id → DM channel id, so a DM is opened once per user */
   private readonly directChannels = new Map<string, string>();
+  /** the Web API base URL, named in error messages */
+  private readonly apiUrl: string;
 
   constructor(options: SlackChatOptions) {
+    this.apiUrl = normaliseApiUrl(options.apiUrl);
     this.client = new webApi.WebClient(
       options.token,
       webClientOptions(options.apiUrl, options.logger ?? silentLogger, options.timeoutMs, options.dispatcher),
@@ -162,7 +165,7 @@ export class SlackChat implements Chat {
       const answer = await this.client.users.lookupByEmail({ email });
       return answer.user?.id;
     } catch (error) {
-      const classified = classifySlackError(error, 'users.lookupByEmail');
+      const classified = classifySlackError(error, 'users.lookupByEmail', this.apiUrl);
       if (classified.code === 'slack.users_not_found') return undefined;
       throw classified;
     }
@@ -287,7 +290,7 @@ export class SlackChat implements Chat {
     try {
       return await request();
     } catch (error) {
-      throw classifySlackError(error, method);
+      throw classifySlackError(error, method, this.apiUrl);
     }
   }
 }

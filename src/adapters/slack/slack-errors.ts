@@ -1,6 +1,7 @@
 import { webApi } from '@slack/bolt';
 
 import { HubwardenError } from '../../core/errors.js';
+import { networkReason } from '../../shared/error-reason.js';
 
 /** Platform errors (`{ok: false, error}`) that a retry can cure; every other one is permanent. */
 const TRANSIENT_PLATFORM_ERRORS = new Set([
@@ -19,13 +20,15 @@ const hasCode = (error: unknown): error is { code: unknown } =>
  * message text): 429 → rate-limited with its Retry-After; 5xx, network and Slack's own transient errors →
  * retryable; bad tokens, unknown channels, invalid arguments → permanent.
  */
-export const classifySlackError = (error: unknown, method: string): HubwardenError => {
+export const classifySlackError = (error: unknown, method: string, apiUrl?: string): HubwardenError => {
   if (error instanceof HubwardenError) return error;
   const code = hasCode(error) ? error.code : undefined;
+  // where the call went (the Web API base URL), so a failure names the host it could not reach
+  const at = apiUrl ? ` at ${apiUrl}` : '';
   switch (code) {
     case webApi.ErrorCode.RateLimitedError: {
       const { retryAfter } = error as webApi.WebAPIRateLimitedError;
-      return new HubwardenError(`Slack ${method} rate limited; retry after ${retryAfter} s`, {
+      return new HubwardenError(`Slack ${method}${at} rate limited; retry after ${retryAfter} s`, {
         kind: 'rate-limited',
         code: 'slack.rate_limited',
         service: 'slack',
@@ -37,7 +40,7 @@ export const classifySlackError = (error: unknown, method: string): HubwardenErr
     case webApi.ErrorCode.PlatformError: {
       const slackError = (error as webApi.WebAPIPlatformError).data.error;
       if (slackError === 'ratelimited') {
-        return new HubwardenError(`Slack ${method} rate limited`, {
+        return new HubwardenError(`Slack ${method}${at} rate limited`, {
           kind: 'rate-limited',
           code: 'slack.rate_limited',
           service: 'slack',
@@ -45,7 +48,7 @@ export const classifySlackError = (error: unknown, method: string): HubwardenErr
           cause: error,
         });
       }
-      return new HubwardenError(`Slack ${method} failed: ${slackError}`, {
+      return new HubwardenError(`Slack ${method}${at} failed: ${slackError}`, {
         kind: TRANSIENT_PLATFORM_ERRORS.has(slackError) ? 'retryable' : 'permanent',
         code: `slack.${slackError}`,
         service: 'slack',
@@ -55,7 +58,7 @@ export const classifySlackError = (error: unknown, method: string): HubwardenErr
     case webApi.ErrorCode.HTTPError: {
       const { statusCode } = error as webApi.WebAPIHTTPError;
       const retryable = statusCode >= 500 || statusCode === 408;
-      return new HubwardenError(`Slack ${method} answered HTTP ${statusCode}`, {
+      return new HubwardenError(`Slack ${method}${at} answered HTTP ${statusCode}`, {
         kind: retryable ? 'retryable' : 'permanent',
         code: `slack.http_${statusCode}`,
         service: 'slack',
@@ -64,14 +67,14 @@ export const classifySlackError = (error: unknown, method: string): HubwardenErr
       });
     }
     case webApi.ErrorCode.RequestError:
-      return new HubwardenError(`Slack ${method} request failed`, {
+      return new HubwardenError(`Slack ${method}${at} request failed: ${networkReason(error)}`, {
         kind: 'retryable',
         code: 'slack.request_failed',
         service: 'slack',
         cause: error,
       });
     default:
-      return new HubwardenError(`Slack ${method} failed`, {
+      return new HubwardenError(`Slack ${method}${at} failed: ${networkReason(error)}`, {
         kind: 'retryable',
         code: 'slack.unexpected',
         service: 'slack',

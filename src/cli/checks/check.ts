@@ -38,7 +38,9 @@ const FIXES: Readonly<Record<string, string>> = {
 const fixOf = (error: unknown): string | undefined => {
   if (error instanceof CheckFailure) return error.fix;
   if (!isHubwardenError(error)) return undefined;
-  return FIXES[error.code] ?? (error.service === 'sts' ? FIXES['sts.access_denied'] : undefined);
+  const fallback =
+    error.service === 'sts' && error.kind === 'permanent' ? FIXES['sts.access_denied'] : undefined;
+  return FIXES[error.code] ?? fallback;
 };
 
 /** `OK <name>: <what>` or `FAIL <name>: <what> - <fix>`. */

@@ -34,6 +34,23 @@ describe('classifyAwsError', () => {
     expect(error.cause).toBeDefined();
   });
 
+  it('says what was called, where, and why: AWS’s own message, or the system error without an answer', () => {
+    const denied = Object.assign(new Error('User: arn:aws:iam::111111111111:user/x is not authorized'), {
+      name: 'AccessDeniedException',
+      $metadata: { httpStatusCode: 400 },
+    });
+    expect(classifyAwsError(denied, 'ecr', 'DescribeImages', '111111111111/eu-west-1').message).toBe(
+      'ecr DescribeImages in 111111111111/eu-west-1 failed: AccessDeniedException (HTTP 400): User: arn:aws:iam::111111111111:user/x is not authorized',
+    );
+    const refused = Object.assign(new Error('connect ECONNREFUSED 10.0.0.5:443'), {
+      code: 'ECONNREFUSED',
+      $metadata: { attempts: 3 },
+    });
+    expect(classifyAwsError(refused, 'sts', 'GetCallerIdentity', 'eu-west-1').message).toBe(
+      'sts GetCallerIdentity in eu-west-1 failed: ECONNREFUSED (connect ECONNREFUSED 10.0.0.5:443)',
+    );
+  });
+
   it('names RepositoryNotFound for ECR', () => {
     expect(
       classifyAwsError(sdkError('RepositoryNotFoundException', 400), 'ecr', 'DescribeRepositories'),
