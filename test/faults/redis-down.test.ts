@@ -111,6 +111,13 @@ describe.concurrent('Redis down (a private redis-server; the shared one is never
         expect(metrics?.body).not.toMatch(/^hubwarden_queue_jobs\{/m);
         expect(metrics?.body).not.toMatch(/^hubwarden_suppression_oldest_age_seconds /m);
 
+        // the audit API reads Redis: it says so instead of holding the request
+        const api = await fetch(`http://127.0.0.1:${port}/api/suppressions`, {
+          headers: { authorization: `Bearer ${world.env['HUBWARDEN_API_TOKEN'] ?? ''}` },
+          signal: AbortSignal.timeout(2_000),
+        });
+        expect(api.status).toBe(503);
+
         await sleep(6_000);
         expect(retryLines(service).length).toBeGreaterThanOrEqual(1);
         expect(retryLines(service).length).toBeLessThanOrEqual(3);
