@@ -84,6 +84,22 @@ describe.concurrent('Redis down (a private redis-server; the shared one is never
     );
   });
 
+  it('run that never saw Redis: SIGTERM ends at once', async () => {
+    const port = await freePort();
+    await withWorld(
+      { repositories: 3, seed: 603, env: { PORT: String(port), LOG_LEVEL: 'info' } },
+      async (world) => {
+        await world.redis.stop();
+        const service = world.start();
+        await waitFor('the HTTP server', () => get(port, '/healthz'), 20_000);
+        const exit = await service.terminate();
+        expectCleanStop(exit);
+        expect(exit.at - exit.sentAt, 'ms from SIGTERM to exit').toBeLessThan(10_000);
+        expectNoStackTrace(service);
+      },
+    );
+  });
+
   it('Redis gone mid-run: /readyz 503 within 2 s, /metrics still answers, SIGTERM ends at once', async () => {
     const port = await freePort();
     await withWorld(
