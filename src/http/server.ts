@@ -132,6 +132,8 @@ const route = async (
     if (!STATUSES.has(status) || (format !== 'json' && format !== 'csv')) {
       return send(response, 400, 'status must be active|pending|revoked|expired|all, format json|csv\n');
     }
+    // the trail lives in Redis: without it, say so now rather than hold the request until it returns
+    if (!(await deps.ready().catch(() => false))) return send(response, 503, 'redis unavailable\n');
     const rows = filterSuppressions(await deps.suppressions(), status as StatusFilter);
     return format === 'csv'
       ? send(response, 200, formatSuppressions(rows, 'csv'), 'text/csv; charset=utf-8')

@@ -84,6 +84,22 @@ describe.concurrent('Redis down (a private redis-server; the shared one is never
     );
   });
 
+  it('run that never saw Redis: SIGTERM ends at once', async () => {
+    const port = await freePort();
+    await withWorld(
+      { repositories: 3, seed: 603, env: { PORT: String(port), LOG_LEVEL: 'info' } },
+      async (world) => {
+        await world.redis.stop();
+        const service = world.start();
+        await waitFor('the HTTP server', () => get(port, '/healthz'), 20_000);
+        const exit = await service.terminate();
+        expectCleanStop(exit);
+        expect(exit.at - exit.sentAt, 'ms from SIGTERM to exit').toBeLessThan(10_000);
+        expectNoStackTrace(service);
+      },
+    );
+  });
+
   it('Redis gone mid-run: /readyz 503 within 2 s, /metrics still answers, SIGTERM ends at once', async () => {
     const port = await freePort();
     await withWorld(
@@ -110,6 +126,13 @@ describe.concurrent('Redis down (a private redis-server; the shared one is never
         expect(metrics?.body).toMatch(/^hubwarden_provider_calls_total\{service="jira"/m);
         expect(metrics?.body).not.toMatch(/^hubwarden_queue_jobs\{/m);
         expect(metrics?.body).not.toMatch(/^hubwarden_suppression_oldest_age_seconds /m);
+
+        // the audit API reads Redis: it says so instead of holding the request
+        const api = await fetch(`http://127.0.0.1:${port}/api/suppressions`, {
+          headers: { authorization: `Bearer ${world.env['HUBWARDEN_API_TOKEN'] ?? ''}` },
+          signal: AbortSignal.timeout(2_000),
+        });
+        expect(api.status).toBe(503);
 
         await sleep(6_000);
         expect(retryLines(service).length).toBeGreaterThanOrEqual(1);
