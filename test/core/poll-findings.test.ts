@@ -1,7 +1,11 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { docToPlainText } from '../../src/core/document.js';
 import { repositoryKeyOf, ticketLabelOf } from '../../src/core/repository-ref.js';
-import { pollFindings, type PollOptions } from '../../src/core/use-cases/poll-findings.js';
+import {
+  pollFindings,
+  type DueRepository,
+  type PollOptions,
+} from '../../src/core/use-cases/poll-findings.js';
 import { reconcileRepository } from '../../src/core/use-cases/reconcile-repository.js';
 import { MANAGED_LABEL } from '../../src/core/tickets/ticket-content.js';
 import { ecr2Finding, otherControlFinding, repositoryArn } from '../fixtures/ecr2-findings.js';
@@ -81,6 +85,41 @@ describe('pollFindings', () => {
     expect(retry.mode).toBe('incremental');
     expect(queued).toEqual([[keyB]]);
     expect((await h.state.getPollCursor())?.updatedAt).toBe('2025-01-10T11:00:00.000Z');
+  });
+
+  it('a poll stopped after queueing but before moving the cursor queues the same work again, nothing lost', async () => {
+    const first = await pollFindings(h.deps, FULL, queueNothing);
+    for (const due of first.due) await reconcileRepository(h.deps, due.repositoryKey);
+    const cursorBefore = await h.state.getPollCursor();
+    h.time.advance(60_000);
+    h.source.put(
+      ecr2Finding({ ...B, uuid: 'b1', compliance: 'PASSED', updatedAt: '2025-01-10T11:00:00.000Z' }),
+    );
+
+    const stopsAtCursor = new Proxy(h.state, {
+      get(target, property) {
+        if (property === 'setPollCursor') {
+          return async () => {
+            throw new Error('killed before the cursor was saved');
+          };
+        }
+        const value: unknown = Reflect.get(target, property, target);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const queued: (readonly DueRepository[])[] = [];
+    const queue = async (due: readonly DueRepository[]) => {
+      queued.push(due);
+    };
+    await expect(pollFindings({ ...h.deps, state: stopsAtCursor }, AUTO, queue)).rejects.toThrow('killed');
+    expect(await h.state.getPollCursor()).toEqual(cursorBefore);
+
+    h.time.advance(60_000);
+    await pollFindings(h.deps, AUTO, queue);
+    // the same repository with the same fingerprint: the same job id, so the queue keeps one job
+    expect(queued).toHaveLength(2);
+    expect(queued[1]).toEqual(queued[0]);
+    expect(queued[0]?.map((due) => due.repositoryKey)).toEqual([keyB]);
   });
 
   it('makes one call and enqueues nothing when nothing changed since the last poll', async () => {

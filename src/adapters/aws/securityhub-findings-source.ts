@@ -25,11 +25,6 @@ export const MAX_FINDINGS_PER_UPDATE = 100;
 export const MAX_NOTE_LENGTH = 512;
 export const NOTE_AUTHOR = 'hubwarden';
 /**
- * The `End` of an incremental poll's date filter. AWS refuses a `DateFilter` with `Start` alone, and a
- * `NextToken` is only valid for the very filter it came from: a fixed far-future bound (not "now") keeps the
- * filter the same on every page and every poll.
- */
-/**
  * `UnprocessedFindings[].ErrorCode`s that a retry can never turn into success: the finding does not exist,
  * is over Security Hub's 240 KB limit, or the update does not fit the ASFF. The others
  * (`ConcurrentUpdateError`, `InternalFailure`, ...) are worth another try.
@@ -40,6 +35,11 @@ export const PERMANENT_UNPROCESSED_CODES: ReadonlySet<string> = new Set([
   'FindingSizeExceeded',
 ]);
 
+/**
+ * The `End` of an incremental poll's date filter. AWS refuses a `DateFilter` with `Start` alone, and a
+ * `NextToken` is only valid for the very filter it came from: a fixed far-future bound (not "now") keeps the
+ * filter the same on every page and every poll.
+ */
 export const OPEN_END = '2999-12-31T23:59:59.999Z';
 
 export interface SecurityHubFindingsSourceOptions {
