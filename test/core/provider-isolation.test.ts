@@ -148,6 +148,18 @@ describe('one provider refusing does not stop the others', () => {
     expect(h.outsideWrites()).toEqual([]);
   });
 
+  it('forgets the failures of a repository it knows nothing more about', async () => {
+    const gone = 'r0123456789abcdef';
+    await h.state.putFailures(gone, {
+      repositoryArn: 'arn:aws:ecr:eu-west-1:111111111111:repository/gone',
+      providers: {
+        ecr: { code: 'ecr.access_denied', reason: 'denied', since: 'x', at: 'x', attempts: 1, retryAt: 'x' },
+      },
+    });
+    await reconcileRepository(h.deps, gone);
+    expect(await h.state.listFailures()).toEqual(new Map());
+  });
+
   it('treats a transient failure as a refusal only on the last attempt', async () => {
     const outage = () =>
       new HubwardenError('Jira answered 503', {

@@ -88,7 +88,11 @@ export const reconcileLocked = async (
   const stored = await deps.state.getRecord(repositoryKey);
   const repository = findings[0]?.repository ?? stored?.repository;
   const unchanged = { repositoryKey, ticket: 'none', message: 'none', findingsUpdated: 0 } as const;
-  if (!repository) return { ...unchanged, repositoryArn: undefined, failing: false, ticketKey: undefined };
+  if (!repository) {
+    // Nothing left to work on (its findings are gone): nothing to try again either.
+    await deps.state.putFailures(repositoryKey, undefined);
+    return { ...unchanged, repositoryArn: undefined, failing: false, ticketKey: undefined };
+  }
   const ledger = new FailureLedger(deps, repository, deps.settings.retryBackoff);
   try {
     return await reconcileKnown(deps, { repositoryKey, repository, stored, findings }, ledger, options);
