@@ -176,6 +176,9 @@ const reconcileKnown = async (
         deps.control.assessRisks(await deps.registry.images(repository)),
       )
     : record.risks;
+  // the member role and ECR answered (or their answers were still cached)
+  ledger.succeeded('ecr');
+  ledger.succeeded('sts');
   await save({
     owner: {
       name: owner.owner.name,
@@ -222,8 +225,6 @@ const reconcileKnown = async (
   const ticketProblem =
     ticketFailure &&
     `The Jira ticket ${record.ticket ? 'could not be updated' : 'could not be created'}: ${ticketFailure} hubwarden will try again.`;
-  ledger.succeeded('ecr');
-  ledger.succeeded('sts');
 
   const message = await isolated('slack', () =>
     publishCard(deps, record.message, (changes) => save({ message: changes }), {
