@@ -148,6 +148,26 @@ describe('one provider refusing does not stop the others', () => {
     expect(h.outsideWrites()).toEqual([]);
   });
 
+  it('records a last attempt that could not even start (its lock never freed), so it is tried again', async () => {
+    h.state.withLock = async () => {
+      throw new HubwardenError('lock repo is busy', {
+        kind: 'retryable',
+        code: 'state.lock_busy',
+        service: 'redis',
+      });
+    };
+    await expect(reconcileRepository(h.deps, key)).rejects.toMatchObject({ code: 'state.lock_busy' });
+    expect(await h.state.getFailures(key)).toBeUndefined();
+    await expect(reconcileRepository(h.deps, key, { finalAttempt: true })).rejects.toMatchObject({
+      code: 'state.lock_busy',
+    });
+    expect((await h.state.getFailures(key))?.providers.redis).toMatchObject({
+      code: 'state.lock_busy',
+      attempts: 1,
+      retryAt: '2025-01-10T12:05:00.000Z',
+    });
+  });
+
   it('forgets the failures of a repository it knows nothing more about', async () => {
     const gone = 'r0123456789abcdef';
     await h.state.putFailures(gone, {

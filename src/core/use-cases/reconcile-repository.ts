@@ -70,8 +70,34 @@ export const reconcileRepository = async (
   deps: PipelineDeps,
   repositoryKey: string,
   options: ReconcileOptions = {},
-): Promise<ReconcileResult> =>
-  deps.state.withLock(`repo:${repositoryKey}`, LOCK, () => reconcileLocked(deps, repositoryKey, options));
+): Promise<ReconcileResult> => {
+  let entered = false;
+  try {
+    return await deps.state.withLock(`repo:${repositoryKey}`, LOCK, () => {
+      entered = true;
+      return reconcileLocked(deps, repositoryKey, options);
+    });
+  } catch (error) {
+    // Failures inside are recorded there; one that kept the run from starting (a lock never freed) is
+    // recorded here, so the repository is still tried again after its backoff.
+    if (!entered && isFinalFailure(error, options.finalAttempt ?? false)) {
+      await recordUnstartedRun(deps, repositoryKey, error).catch((recordError: unknown) =>
+        deps.log.warn({ err: recordError }, 'could not record why a repository run did not start'),
+      );
+    }
+    throw error;
+  }
+};
+
+const recordUnstartedRun = async (deps: PipelineDeps, repositoryKey: string, error: unknown) => {
+  const repository =
+    (await deps.state.getRecord(repositoryKey))?.repository ??
+    (await deps.state.findingsOf(repositoryKey))[0]?.repository;
+  if (!repository) return;
+  const ledger = new FailureLedger(deps, repository, deps.settings.retryBackoff);
+  ledger.failed(describeFailure(error).provider, error);
+  await ledger.save();
+};
 
 /**
  * The same, for callers that already hold the repository's lock. One provider's refusal does not stop
