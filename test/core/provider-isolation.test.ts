@@ -148,6 +148,38 @@ describe('one provider refusing does not stop the others', () => {
     expect(h.outsideWrites()).toEqual([]);
   });
 
+  it('records a last attempt that could not even start (its lock never freed), so it is tried again', async () => {
+    h.state.withLock = async () => {
+      throw new HubwardenError('lock repo is busy', {
+        kind: 'retryable',
+        code: 'state.lock_busy',
+        service: 'redis',
+      });
+    };
+    await expect(reconcileRepository(h.deps, key)).rejects.toMatchObject({ code: 'state.lock_busy' });
+    expect(await h.state.getFailures(key)).toBeUndefined();
+    await expect(reconcileRepository(h.deps, key, { finalAttempt: true })).rejects.toMatchObject({
+      code: 'state.lock_busy',
+    });
+    expect((await h.state.getFailures(key))?.providers.redis).toMatchObject({
+      code: 'state.lock_busy',
+      attempts: 1,
+      retryAt: '2025-01-10T12:05:00.000Z',
+    });
+  });
+
+  it('forgets the failures of a repository it knows nothing more about', async () => {
+    const gone = 'r0123456789abcdef';
+    await h.state.putFailures(gone, {
+      repositoryArn: 'arn:aws:ecr:eu-west-1:111111111111:repository/gone',
+      providers: {
+        ecr: { code: 'ecr.access_denied', reason: 'denied', since: 'x', at: 'x', attempts: 1, retryAt: 'x' },
+      },
+    });
+    await reconcileRepository(h.deps, gone);
+    expect(await h.state.listFailures()).toEqual(new Map());
+  });
+
   it('treats a transient failure as a refusal only on the last attempt', async () => {
     const outage = () =>
       new HubwardenError('Jira answered 503', {

@@ -89,11 +89,11 @@ describe('sync --once when a provider refuses', () => {
     if (!repository) throw new Error('no repository');
     sandbox.aws.securityHub.markRepositoryPassed(repository.arn);
     await syncOnce(config, silentLogger);
-    sandbox.slack.inject('chat.update', { error: 'not_in_channel' }, 1);
+    sandbox.slack.inject('chat.update', { error: 'channel_not_found' }, 1);
     sandbox.aws.securityHub.setCompliance(repository.arn, 'FAILED');
     const { summary, exitCode } = await syncOnce(config, silentLogger);
     expect(summary.ticketsReopened).toBe(1);
-    expect(summary.providerFailures).toMatchObject([{ provider: 'slack', code: 'slack.not_in_channel' }]);
+    expect(summary.providerFailures).toMatchObject([{ provider: 'slack', code: 'slack.channel_not_found' }]);
     expect(exitCode).toBe(1);
   });
 });

@@ -72,8 +72,34 @@ export const reconcileRepository = async (
   deps: PipelineDeps,
   repositoryKey: string,
   options: ReconcileOptions = {},
-): Promise<ReconcileResult> =>
-  deps.state.withLock(`repo:${repositoryKey}`, LOCK, () => reconcileLocked(deps, repositoryKey, options));
+): Promise<ReconcileResult> => {
+  let entered = false;
+  try {
+    return await deps.state.withLock(`repo:${repositoryKey}`, LOCK, () => {
+      entered = true;
+      return reconcileLocked(deps, repositoryKey, options);
+    });
+  } catch (error) {
+    // Failures inside are recorded there; one that kept the run from starting (a lock never freed) is
+    // recorded here, so the repository is still tried again after its backoff.
+    if (!entered && isFinalFailure(error, options.finalAttempt ?? false)) {
+      await recordUnstartedRun(deps, repositoryKey, error).catch((recordError: unknown) =>
+        deps.log.warn({ err: recordError }, 'could not record why a repository run did not start'),
+      );
+    }
+    throw error;
+  }
+};
+
+const recordUnstartedRun = async (deps: PipelineDeps, repositoryKey: string, error: unknown) => {
+  const repository =
+    (await deps.state.getRecord(repositoryKey))?.repository ??
+    (await deps.state.findingsOf(repositoryKey))[0]?.repository;
+  if (!repository) return;
+  const ledger = new FailureLedger(deps, repository, deps.settings.retryBackoff);
+  ledger.failed(describeFailure(error).provider, error);
+  await ledger.save();
+};
 
 /**
  * The same, for callers that already hold the repository's lock. One provider's refusal does not stop
@@ -90,7 +116,11 @@ export const reconcileLocked = async (
   const stored = await deps.state.getRecord(repositoryKey);
   const repository = findings[0]?.repository ?? stored?.repository;
   const unchanged = { repositoryKey, ticket: 'none', message: 'none', findingsUpdated: 0 } as const;
-  if (!repository) return { ...unchanged, repositoryArn: undefined, failing: false, ticketKey: undefined };
+  if (!repository) {
+    // Nothing left to work on (its findings are gone): nothing to try again either.
+    await deps.state.putFailures(repositoryKey, undefined);
+    return { ...unchanged, repositoryArn: undefined, failing: false, ticketKey: undefined };
+  }
   const ledger = new FailureLedger(deps, repository, deps.settings.retryBackoff);
   try {
     return await reconcileKnown(deps, { repositoryKey, repository, stored, findings }, ledger, options);
@@ -179,6 +209,9 @@ const reconcileKnown = async (
         deps.control.assessRisks(await deps.registry.images(repository)),
       )
     : record.risks;
+  // the member role and ECR answered (or their answers were still cached)
+  ledger.succeeded('ecr');
+  ledger.succeeded('sts');
   await save({
     owner: {
       name: owner.owner.name,
@@ -225,8 +258,6 @@ const reconcileKnown = async (
   const ticketProblem =
     ticketFailure &&
     `The Jira ticket ${record.ticket ? 'could not be updated' : 'could not be created'}: ${ticketFailure} hubwarden will try again.`;
-  ledger.succeeded('ecr');
-  ledger.succeeded('sts');
 
   const message = await isolated('slack', () =>
     publishCard(deps, record.message, (changes) => save({ message: changes }), {

@@ -55,6 +55,7 @@ const hostileCard = card({
   actor: 'U0ALICE',
   at: '2025-03-01T10:00:00.000Z',
   reason: HOSTILE,
+  ticketProblem: HOSTILE,
 });
 
 describe('escapeMrkdwn', () => {
@@ -94,6 +95,18 @@ describe('escapeMrkdwn', () => {
 });
 
 describe('repository card', () => {
+  it('says, as plain text, why the ticket could not be made, and keeps its buttons', () => {
+    const problem =
+      'The Jira ticket could not be created: customfield_10010: Team is required. hubwarden will try again.';
+    const rendered = renderRepositoryCard(card({ ticket: undefined, ticketProblem: problem }));
+    expect(textObjects(rendered.blocks)).toContainEqual(
+      expect.objectContaining({ type: 'plain_text', text: problem }),
+    );
+    expect(rendered.text).toContain('ticket failed');
+    expect(JSON.stringify(rendered.blocks)).toContain('hubwarden.fix');
+    expect(JSON.stringify(renderRepositoryCard(card()).blocks)).not.toContain('could not be created');
+  });
+
   it('names repository, account, region, owner and rule, ticket, risks, status and buttons', () => {
     const message = renderRepositoryCard(card());
     const json = JSON.stringify(message.blocks);
