@@ -60,6 +60,7 @@ export const jiraChecks = (service: Service): Check[] => {
     wanted: readonly { setting: string; value: string }[],
   ): Check => ({
     name,
+    needs: 'jira project',
     run: async () => {
       const sample = await preflight.transitionsFrom(issueType, category);
       const names = wanted.map((entry) => entry.value);
@@ -114,10 +115,12 @@ export const jiraChecks = (service: Service): Check[] => {
     },
     {
       name: 'jira project',
+      needs: 'jira',
       run: async () => `project ${project} has issue type "${issueType}" (id ${await issueTypeId()})`,
     },
     {
       name: 'jira create screen',
+      needs: 'jira project',
       run: async () => {
         const screen = await preflight.createScreen(await issueTypeId());
         const extra = Object.keys(env.JIRA_EXTRA_FIELDS ?? {});
@@ -145,6 +148,7 @@ export const jiraChecks = (service: Service): Check[] => {
     },
     {
       name: 'jira permissions',
+      needs: 'jira project',
       run: async () => {
         const held = await preflight.permissions(Object.keys(JIRA_PERMISSIONS));
         const lacking = Object.keys(JIRA_PERMISSIONS).filter((key) => !held[key]);
