@@ -4,7 +4,7 @@ import { ecr2TagImmutability } from '../core/controls/ecr2-tag-immutability.js';
 import type { Logger } from '../core/ports/logger.js';
 import { redisReachable } from './redis-reachable.js';
 import { awsChecks } from './checks/aws-checks.js';
-import { failLine, okLine, type Check } from './checks/check.js';
+import { failCheck, failLine, okLine, type Check } from './checks/check.js';
 import { jiraChecks } from './checks/jira-checks.js';
 import { slackChecks } from './checks/slack-checks.js';
 
@@ -36,15 +36,17 @@ export const checkConfig = async (
     ...jiraChecks(service),
     ...slackChecks(service),
   ];
-  let failed = 0;
+  const failed = new Set<string>();
   for (const check of checks) {
     try {
+      if (check.needs !== undefined && failed.has(check.needs))
+        failCheck('not checked', `fix "${check.needs}" first`);
       write(okLine(check.name, await withTimeout(check.run())));
     } catch (error) {
-      failed += 1;
+      failed.add(check.name);
       write(failLine(check.name, error));
     }
   }
   await service.close();
-  return failed > 0 ? 1 : 0;
+  return failed.size > 0 ? 1 : 0;
 };

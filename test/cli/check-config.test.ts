@@ -30,6 +30,7 @@ describe('hubwarden check-config', () => {
       requiredFields: [{ id: 'customfield_10010', name: 'Team' }],
       missingPermissions: ['ASSIGN_ISSUES'],
       transitions: [{ name: 'Resolve', toStatus: 'Resolved', category: 'done' }],
+      resolutionScreens: true,
     });
     strictJira.seedIssue({ summary: 'an open task', statusName: 'To Do' });
     strictJira.seedIssue({ summary: 'a finished task', statusName: 'Resolved' });
@@ -110,7 +111,19 @@ describe('hubwarden check-config', () => {
       JIRA_SUPPRESSED_TRANSITION: 'Resolve',
     });
     expect(lineOf(fixed.stdout, 'jira create screen')).toMatch(/^OK /);
-    expect(lineOf(fixed.stdout, 'jira close transitions')).toMatch(/^OK /);
+    expect(lineOf(fixed.stdout, 'jira close transitions')).toMatch(
+      /^OK jira close transitions: "Done", "Resolve" offered on SEC-1, with resolution "Done"$/,
+    );
+
+    const unknownResolution = await runCli(['check-config'], {
+      ...env(),
+      JIRA_BASE_URL: strictJira.url,
+      JIRA_SUPPRESSED_TRANSITION: 'Resolve',
+      JIRA_CLOSE_RESOLUTION: 'Fixed',
+    });
+    expect(lineOf(unknownResolution.stdout, 'jira close transitions')).toMatch(
+      /^FAIL jira close transitions: "Done", "Resolve" ask for a resolution, and JIRA_CLOSE_RESOLUTION "Fixed" is not one they offer \("Done", "Won't Do", .*\) - set JIRA_CLOSE_RESOLUTION/,
+    );
 
     const missing = await runCli(['check-config'], { ...env(), JIRA_PROJECT: 'NOPE' });
     expect(lineOf(missing.stdout, 'jira project')).toMatch(

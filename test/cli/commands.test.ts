@@ -56,6 +56,10 @@ describe('the hubwarden binary', () => {
     const bad = await runCli(['check-config'], { ...env(), JIRA_API_TOKEN: 'wrong-token-value-9999' });
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(/^FAIL jira: Jira answered 401 .* - check JIRA_EMAIL and JIRA_API_TOKEN/m);
+    // checks that depend on the credentials say so once instead of repeating the 401
+    expect(bad.stdout).toMatch(/^FAIL jira project: not checked - fix "jira" first$/m);
+    expect(bad.stdout).toMatch(/^FAIL jira close transitions: not checked - fix "jira project" first$/m);
+    expect(bad.stdout).toMatch(/^OK slack: /m);
     expect(bad.stdout + bad.stderr).not.toContain('wrong-token-value-9999');
   });
 

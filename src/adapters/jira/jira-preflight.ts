@@ -32,6 +32,8 @@ export interface CreateScreenField {
 export interface TransitionSample {
   readonly issues: readonly string[];
   readonly names: readonly string[];
+  /** transition name → the resolutions its screen offers, for transitions whose screen has a resolution */
+  readonly resolutions: Readonly<Record<string, readonly string[]>>;
 }
 
 const projectSchema = z.object({
@@ -70,7 +72,19 @@ const permissionsSchema = z.object({
 });
 
 const searchSchema = z.object({ issues: z.array(z.object({ key: z.string() })) });
-const transitionNamesSchema = z.object({ transitions: z.array(z.object({ name: z.string() })) });
+const transitionNamesSchema = z.object({
+  transitions: z.array(
+    z.object({
+      name: z.string(),
+      fields: z
+        .record(
+          z.string(),
+          z.object({ allowedValues: z.array(z.object({ name: z.string().optional() })).optional() }),
+        )
+        .optional(),
+    }),
+  ),
+});
 
 const MAX_FIELD_PAGES = 20;
 const SAMPLED_ISSUES = 5;
@@ -159,14 +173,25 @@ export class JiraPreflight {
       'search',
     );
     const names = new Set<string>();
+    const resolutions: Record<string, string[]> = {};
     for (const issue of issues.slice(0, SAMPLED_ISSUES)) {
       const answer = parse(
         transitionNamesSchema,
-        await this.rest.send('GET', `/issue/${encodeURIComponent(issue.key)}/transitions`),
+        await this.rest.send('GET', `/issue/${encodeURIComponent(issue.key)}/transitions`, {
+          query: { expand: 'transitions.fields' },
+        }),
         'transitions',
       );
-      for (const transition of answer.transitions) names.add(transition.name);
+      for (const transition of answer.transitions) {
+        names.add(transition.name);
+        const resolution = transition.fields?.resolution;
+        if (resolution) {
+          resolutions[transition.name] = (resolution.allowedValues ?? []).flatMap((value) =>
+            value.name === undefined ? [] : [value.name],
+          );
+        }
+      }
     }
-    return { issues: issues.map((issue) => issue.key), names: [...names] };
+    return { issues: issues.map((issue) => issue.key), names: [...names], resolutions };
   }
 }

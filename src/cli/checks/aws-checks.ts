@@ -19,6 +19,7 @@ export const awsChecks = (service: Service, controlId: string): Check[] => {
   const identity = once(() => service.aws.callerIdentity());
   const memberRole = (accountId: string): Check => ({
     name: `member role ${accountId}`,
+    needs: 'aws sts',
     run: async () => {
       const partition = partitionOf((await identity()).arn);
       try {

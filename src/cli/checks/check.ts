@@ -4,6 +4,8 @@ import { isHubwardenError } from '../../core/errors.js';
 export interface Check {
   readonly name: string;
   readonly run: () => Promise<string>;
+  /** a check whose failure makes this one pointless: it then reports that instead of the same error again */
+  readonly needs?: string;
 }
 
 /** A failed check with the operator's fix. */

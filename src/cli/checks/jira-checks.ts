@@ -60,6 +60,7 @@ export const jiraChecks = (service: Service): Check[] => {
     wanted: readonly { setting: string; value: string }[],
   ): Check => ({
     name,
+    needs: 'jira project',
     run: async () => {
       const sample = await preflight.transitionsFrom(issueType, category);
       const names = wanted.map((entry) => entry.value);
@@ -69,11 +70,31 @@ export const jiraChecks = (service: Service): Check[] => {
       const missing = wanted.filter(
         (entry) => !sample.names.some((offered) => sameName(offered, entry.value)),
       );
-      if (missing.length === 0) return `${quoted(names)} offered on ${sample.issues.join(', ')}`;
-      return failCheck(
-        `no transition ${quoted(missing.map((entry) => entry.value))} from ${category} on ${sample.issues.join(', ')}; offered: ${quoted(sample.names)}`,
-        `set ${missing.map((entry) => entry.setting).join(' and ')} to offered names, or add the transition to the workflow of ${issueType}`,
+      if (missing.length > 0) {
+        return failCheck(
+          `no transition ${quoted(missing.map((entry) => entry.value))} from ${category} on ${sample.issues.join(', ')}; offered: ${quoted(sample.names)}`,
+          `set ${missing.map((entry) => entry.setting).join(' and ')} to offered names, or add the transition to the workflow of ${issueType}`,
+        );
+      }
+      // A close screen with a resolution gets JIRA_CLOSE_RESOLUTION, which must be one it offers.
+      const screens =
+        category === 'To Do'
+          ? Object.entries(sample.resolutions).filter(([offered]) =>
+              names.some((name) => sameName(name, offered)),
+            )
+          : [];
+      const refusing = screens.filter(
+        ([, allowed]) =>
+          allowed.length > 0 && !allowed.some((value) => sameName(value, env.JIRA_CLOSE_RESOLUTION)),
       );
+      if (refusing.length > 0) {
+        return failCheck(
+          `${quoted(refusing.map(([name]) => name))} ask for a resolution, and JIRA_CLOSE_RESOLUTION "${env.JIRA_CLOSE_RESOLUTION}" is not one they offer (${quoted(refusing[0]?.[1] ?? [])})`,
+          'set JIRA_CLOSE_RESOLUTION to one of them',
+        );
+      }
+      const resolution = screens.length > 0 ? `, with resolution "${env.JIRA_CLOSE_RESOLUTION}"` : '';
+      return `${quoted(names)} offered on ${sample.issues.join(', ')}${resolution}`;
     },
   });
 
@@ -94,10 +115,12 @@ export const jiraChecks = (service: Service): Check[] => {
     },
     {
       name: 'jira project',
+      needs: 'jira',
       run: async () => `project ${project} has issue type "${issueType}" (id ${await issueTypeId()})`,
     },
     {
       name: 'jira create screen',
+      needs: 'jira project',
       run: async () => {
         const screen = await preflight.createScreen(await issueTypeId());
         const extra = Object.keys(env.JIRA_EXTRA_FIELDS ?? {});
@@ -125,6 +148,7 @@ export const jiraChecks = (service: Service): Check[] => {
     },
     {
       name: 'jira permissions',
+      needs: 'jira project',
       run: async () => {
         const held = await preflight.permissions(Object.keys(JIRA_PERMISSIONS));
         const lacking = Object.keys(JIRA_PERMISSIONS).filter((key) => !held[key]);

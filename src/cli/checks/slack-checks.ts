@@ -38,6 +38,7 @@ export const slackChecks = (service: Service): Check[] => {
 
   const membership = (channel: string): Check => ({
     name: `slack channel ${channel}`,
+    needs: 'slack',
     run: async () => {
       const scopes = (await whoAmI()).scopes ?? [];
       let info;
@@ -79,6 +80,7 @@ export const slackChecks = (service: Service): Check[] => {
     },
     {
       name: 'slack scopes',
+      needs: 'slack',
       run: async () => {
         const { scopes } = await whoAmI();
         if (scopes === undefined) return 'Slack reported no scopes (x-oauth-scopes); not verified';
