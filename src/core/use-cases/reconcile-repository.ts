@@ -214,7 +214,10 @@ const ticketStep = (
   }
   if (state.failing) {
     const ended = suppression && (suppression.status === 'revoked' || suppression.status === 'expired');
-    return ended && record.ticket?.lastComment === `suppressed:${suppression.id}`
+    // After a loss of Redis the ticket's last comment is unknown: a rebuilt suppression that ended explains the reopening.
+    const lastComment =
+      record.ticket?.lastComment ?? (suppression?.restoredAt ? `suppressed:${suppression.id}` : undefined);
+    return ended && lastComment === `suppressed:${suppression.id}`
       ? {
           tag: `suppression-ended:${suppression.id}`,
           comment: comments.suppressionEnded(
