@@ -19,6 +19,7 @@ import { auditRecordOf, formatAuditRecord } from '../suppressions/audit-record.j
 import { ensureTicket, type TicketOutcome, type TicketStep } from '../tickets/ensure-ticket.js';
 import { comments, newTicketFor } from '../tickets/ticket-content.js';
 import type { PipelineDeps } from './pipeline-deps.js';
+import { suppressionFromNotes } from './restore-suppressions.js';
 import {
   isSuppressionActive,
   isSuppressionOverdue,
@@ -82,6 +83,11 @@ export const reconcileLocked = async (
     await deps.state.putRecord(record);
   };
 
+  if (!record.suppressionId) {
+    // State lost: the suppression its notes name (rebuilt by the poll) is the repository's again.
+    const named = await suppressionFromNotes(deps, findings);
+    if (named) await save({ suppressionId: named.id });
+  }
   let suppression = record.suppressionId ? await deps.state.getSuppression(record.suppressionId) : undefined;
   if (suppression && isSuppressionOverdue(suppression, now)) {
     suppression = {
