@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { docToPlainText } from '../../src/core/document.js';
 import type { Suppression } from '../../src/core/suppression.js';
 import { createInteractions } from '../../src/core/use-cases/interactions.js';
 import { mirrorSuppression } from '../../src/core/use-cases/mirror-suppression.js';
@@ -78,6 +79,9 @@ describe('suppressions rebuilt from Security Hub after Redis is lost', () => {
     });
     expect(await findingsWorkflow(deps)).toEqual(['NEW', 'NEW']);
     expect(s.h.tracker.tickets.get('SEC-1')?.status).toBe('open');
+    expect(docToPlainText(s.h.tracker.tickets.get('SEC-1')?.comments.at(-1) ?? [])).toMatch(
+      /^The suppression ended: it expired on \d{4}-\d{2}-\d{2}\. Reopening\./,
+    );
   });
 
   it('one past its end date while Redis was gone restores its findings at the next poll', async () => {

@@ -4,6 +4,11 @@ import { startFaultWorld, type FaultWorld } from './fault-world.js';
 import { expectCleanStop, expectExactlyOnce } from './expect-exactly-once.js';
 import type { ServiceProcess } from './service-process.js';
 import { waitFor } from '../support/wait-for.js';
+import { RedisStateStore } from '../../src/adapters/redis/redis-state-store.js';
+import { repositoryKeyOf } from '../../src/core/repository-ref.js';
+import { REVIEW_CHANNEL } from '../standins/sandbox.js';
+import { freePort } from '../support/private-redis.js';
+import { slackPresses } from './suppression-presses.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -108,6 +113,60 @@ describe.concurrent('SIGKILL', () => {
       expectCleanStop(await service.terminate());
       expectExactlyOnce(await world.verdict());
     });
+  });
+
+  // The same window for a suppression's review message: the retried mirror job finds the card by its
+  // metadata (`hubwarden_suppression_review`) instead of posting a second one to the reviewers.
+  it('a kill between posting a review message and recording it does not post a second one', async () => {
+    const port = await freePort();
+    await withWorld(
+      { repositories: 8, seed: 81, sandbox: { requireApproval: false }, env: { PORT: String(port) } },
+      async (world) => {
+        const first = world.start();
+        await world.waitUntilSettled(60_000, first);
+        const connection = world.redis.client();
+        connection.on('error', () => undefined);
+        const state = new RedisStateStore(connection, world.prefix);
+        try {
+          const repository = world.failing[0];
+          const record = repository && (await state.getRecord(repositoryKeyOf(repository.arn)));
+          if (!record) throw new Error('no recorded failing repository');
+          const posts = world.sandbox.slack.calls['chat.postMessage'] ?? 0;
+          // the next message posted is the review card: it reaches Slack 8 s later, after the kill
+          world.sandbox.slack.inject('chat.postMessage', { delayMs: 8_000 }, 1);
+          await slackPresses(world.sandbox, port).suppress(
+            record,
+            'Vendor image re-pushed nightly under latest; the vendor ships immutable tags next quarter.',
+          );
+          await waitFor(
+            'the review card post',
+            () => (world.sandbox.slack.calls['chat.postMessage'] ?? 0) > posts,
+          );
+          await sleep(500);
+          await first.kill();
+          const service = world.start();
+          await waitFor(
+            'the suppression in effect, its review message recorded',
+            async () => {
+              const [suppression] = await state.listSuppressions();
+              return (
+                suppression?.reviewMessage &&
+                world.sandbox.aws.securityHub
+                  .findingsForResource(record.repository.arn)
+                  .every((finding) => (finding['Workflow'] as { Status?: string }).Status === 'SUPPRESSED')
+              );
+            },
+            SETTLE_AFTER_KILL_MS,
+          );
+          expect(world.sandbox.slack.messagesIn(REVIEW_CHANNEL)).toHaveLength(1);
+          const [suppression] = await state.listSuppressions();
+          expect(suppression?.reviewMessage?.ts).toBe(world.sandbox.slack.messagesIn(REVIEW_CHANNEL)[0]?.ts);
+          expectCleanStop(await service.terminate());
+        } finally {
+          connection.disconnect();
+        }
+      },
+    );
   });
 
   // The poll lock is renewed while a poll runs and lapses a minute after its holder dies, so a killed

@@ -21,6 +21,7 @@ import { auditRecordOf, formatAuditRecord } from '../suppressions/audit-record.j
 import { ensureTicket, type TicketOutcome, type TicketStep } from '../tickets/ensure-ticket.js';
 import { comments, newTicketFor } from '../tickets/ticket-content.js';
 import type { PipelineDeps } from './pipeline-deps.js';
+import { suppressionFromNotes } from './restore-suppressions.js';
 import {
   isSuppressionActive,
   isSuppressionOverdue,
@@ -168,6 +169,11 @@ const reconcileKnown = async (
     await deps.state.putRecord(record);
   };
 
+  if (!record.suppressionId) {
+    // State lost: the suppression its notes name (rebuilt by the poll) is the repository's again.
+    const named = await suppressionFromNotes(deps, findings);
+    if (named) await save({ suppressionId: named.id });
+  }
   let suppression = record.suppressionId ? await deps.state.getSuppression(record.suppressionId) : undefined;
   if (suppression && isSuppressionOverdue(suppression, now)) {
     suppression = {
@@ -324,7 +330,10 @@ const ticketStep = (
   }
   if (state.failing) {
     const ended = suppression && (suppression.status === 'revoked' || suppression.status === 'expired');
-    return ended && record.ticket?.lastComment === `suppressed:${suppression.id}`
+    // After a loss of Redis the ticket's last comment is unknown: a rebuilt suppression that ended explains the reopening.
+    const lastComment =
+      record.ticket?.lastComment ?? (suppression?.restoredAt ? `suppressed:${suppression.id}` : undefined);
+    return ended && lastComment === `suppressed:${suppression.id}`
       ? {
           tag: `suppression-ended:${suppression.id}`,
           comment: comments.suppressionEnded(

@@ -7,9 +7,6 @@ import type { Finding, MessageRef } from '../model.js';
 import type { Suppression, SuppressionStatus } from '../suppression.js';
 import { endReasonOf } from '../suppressions/audit-record.js';
 import type { PipelineDeps } from './pipeline-deps.js';
-import { emptyRecord } from './reconcile-repository.js';
-
-const LOCK = { ttlMs: 20_000, waitMs: 30_000 };
 
 /** Where several findings carry one suppression, the note written last holds the most: a decision outranks a wait. */
 const RANK: Readonly<Record<SuppressionStatus, number>> = { pending: 0, active: 1, revoked: 2, expired: 2 };
@@ -78,8 +75,9 @@ const reviewCardOf = async (
 
 /**
  * Every suppression named in these findings' notes that the state store does not hold (Redis lost
- * without a backup) is rebuilt from its audit record, and becomes its repository's current suppression
- * when the repository has none (once its review card vouches for it), so the lifecycle goes on: an active one keeps its findings suppressed
+ * without a backup) is rebuilt from its audit record, once its review card vouches for it; the
+ * repository's next reconcile takes it as its current suppression (`suppressionFromNotes`), so the
+ * lifecycle goes on: an active one keeps its findings suppressed
  * until its end date, one past it ends and restores them, a pending one waits for its reviewers.
  * Answers the suppressions rebuilt.
  */
@@ -113,17 +111,24 @@ export const restoreSuppressions = async (
       'suppression restored from its Security Hub note',
     );
   }
-  const newestFirst = [...restored].sort((a, b) => b.requestedAt.localeCompare(a.requestedAt));
-  const repositories = new Set<string>();
-  for (const suppression of newestFirst) {
-    const key = suppression.repository.key;
-    if (repositories.has(key)) continue;
-    repositories.add(key);
-    await deps.state.withLock(`repo:${key}`, LOCK, async () => {
-      const record = (await deps.state.getRecord(key)) ?? emptyRecord(suppression.repository);
-      const current = record.suppressionId && (await deps.state.getSuppression(record.suppressionId));
-      if (!current) await deps.state.putRecord({ ...record, suppressionId: suppression.id });
-    });
-  }
   return restored;
+};
+
+/**
+ * For a repository record that names no suppression (it was lost with Redis): the newest suppression the
+ * state store holds among those its findings' notes name.
+ */
+export const suppressionFromNotes = async (
+  deps: Pick<PipelineDeps, 'state'>,
+  findings: readonly Finding[],
+): Promise<Suppression | undefined> => {
+  const ids = new Set(
+    findings.flatMap((finding) => parseSuppressionNote(finding.hubwardenNote)?.record.id ?? []),
+  );
+  let newest: Suppression | undefined;
+  for (const id of ids) {
+    const suppression = await deps.state.getSuppression(id);
+    if (suppression && (!newest || suppression.requestedAt > newest.requestedAt)) newest = suppression;
+  }
+  return newest;
 };
