@@ -188,6 +188,7 @@ const main = async () => {
       buildViewSubmissionPayload({
         callbackId: 'hubwarden.suppress',
         privateMetadata: String(modal?.view['private_metadata'] ?? ''),
+        ...(modal ? { viewId: modal.id } : {}),
         userId: suppressor,
         values: {
           justification: { value: plainTextInputValue(justification) },

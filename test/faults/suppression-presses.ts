@@ -46,6 +46,8 @@ export const slackPresses = (sandbox: Sandbox, port: number) => {
         buildViewSubmissionPayload({
           callbackId: 'hubwarden.suppress',
           privateMetadata: String(modal.view['private_metadata']),
+          // Slack names each opened view; a form submitted twice has one id
+          viewId: modal.id,
           userId: actor,
           values: {
             justification: { value: plainTextInputValue(justification) },
