@@ -105,7 +105,12 @@ describe.concurrent('SIGKILL', () => {
     await withWorld({ repositories: 24, seed: 79 }, async (world) => {
       world.sandbox.slack.inject('chat.postMessage', { delayMs: 8_000 }, 1);
       const first = world.start();
-      await waitFor('the first chat.postMessage', () => world.sandbox.slack.calls['chat.postMessage']);
+      // a cold start on a loaded machine (full read, tickets first) can take longer than the default wait
+      await waitFor(
+        'the first chat.postMessage',
+        () => world.sandbox.slack.calls['chat.postMessage'],
+        60_000,
+      );
       await sleep(500);
       await first.kill();
       const service = world.start();
