@@ -73,6 +73,7 @@ export const dryRunPorts = (ports: WritablePorts, log: Logger): WritablePorts =>
       },
       findSuppressionReview: (channel, suppressionId, at) =>
         ports.chat.findSuppressionReview(channel, suppressionId, at),
+      reviewCardAt: (ref, suppressionId) => ports.chat.reviewCardAt(ref, suppressionId),
       updateSuppressionReview: async (ref) => would('update review message', { ...ref }),
       notifyEphemeral: async (channel, user) => would('post ephemeral', { channel, user }),
       notify: async (channel) => {

@@ -1,6 +1,12 @@
 import { HubwardenError } from '../../core/errors.js';
 import { systemClock, type Clock } from '../../shared/token-bucket.js';
-import type { Chat, MessageRef, RepositoryCard, SuppressionReviewCard } from '../../core/ports/chat.js';
+import type {
+  Chat,
+  MessageRef,
+  RepositoryCard,
+  ReviewCardSubject,
+  SuppressionReviewCard,
+} from '../../core/ports/chat.js';
 
 /** Slack's `chat.postMessage` limit: about one message a second per channel, short bursts allowed. */
 export interface ChannelRateLimit {
@@ -59,6 +65,10 @@ export class ChannelRateLimitedChat implements Chat {
     at?: string,
   ): Promise<MessageRef | undefined> {
     return this.chat.findSuppressionReview(channel, suppressionId, at);
+  }
+
+  reviewCardAt(ref: MessageRef, suppressionId: string): Promise<ReviewCardSubject | undefined> {
+    return this.chat.reviewCardAt(ref, suppressionId);
   }
 
   updateSuppressionReview(ref: MessageRef, review: SuppressionReviewCard): Promise<void> {

@@ -37,6 +37,13 @@ export interface SuppressionReviewCard {
   readonly actions: readonly ReviewAction[];
 }
 
+/** What a review card's message metadata names. */
+export interface ReviewCardSubject {
+  readonly suppressionId: string;
+  /** the suppressed repository's ARN; `undefined` on cards posted before the metadata carried it */
+  readonly repositoryArn: string | undefined;
+}
+
 /** The chat workspace (Slack). Every method throws a classified `HubwardenError`. */
 export interface Chat {
   /** posts the card, tagged with the repository key so it can be found again */
@@ -56,6 +63,12 @@ export interface Chat {
    * when it is that card, else one among the channel's recent messages, if any
    */
   findSuppressionReview(channel: string, suppressionId: string, at?: string): Promise<MessageRef | undefined>;
+  /**
+   * Is the message at `ref` hubwarden's review card for this suppression (its metadata names it)? Answers
+   * what the card names besides (`repositoryArn` is absent on cards posted before it was added), or
+   * `undefined` for a message that is missing, unreadable, or about anything else.
+   */
+  reviewCardAt(ref: MessageRef, suppressionId: string): Promise<ReviewCardSubject | undefined>;
   updateSuppressionReview(ref: MessageRef, review: SuppressionReviewCard): Promise<void>;
   /** a message only `user` sees (refusals, confirmations) */
   notifyEphemeral(channel: string, user: string, text: string): Promise<void>;

@@ -1,3 +1,4 @@
+import { webApi } from '@slack/bolt';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { SlackChat } from '../../../src/adapters/slack/index.js';
@@ -112,6 +113,34 @@ describe('SlackChat messages', () => {
     // another suppression's card at that timestamp does not count, nor does a card out of reach
     await expect(chat.findSuppressionReview('C0REVIEW', 'sother', ref.ts)).resolves.toBeUndefined();
     await expect(chat.findSuppressionReview('C0REVIEW', review().suppression.id)).resolves.toBeUndefined();
+  });
+
+  it('reads what a review card names at its timestamp: its suppression and, on newer cards, the repository', async () => {
+    const ref = await chat.postSuppressionReview('C0REVIEW', review());
+    const { id, repository } = review().suppression;
+    expect(standIn.message('C0REVIEW', ref.ts)?.metadata).toEqual({
+      event_type: 'hubwarden_suppression_review',
+      event_payload: { suppression_id: id, repository_key: repository.key, repository_arn: repository.arn },
+    });
+    await expect(chat.reviewCardAt(ref, id)).resolves.toEqual({
+      suppressionId: id,
+      repositoryArn: repository.arn,
+    });
+    await expect(chat.reviewCardAt(ref, 'sother')).resolves.toBeUndefined();
+    const repositoryCard = await chat.postRepositoryCard('C0REVIEW', card());
+    await expect(chat.reviewCardAt(repositoryCard, id)).resolves.toBeUndefined();
+    await expect(chat.reviewCardAt({ channel: 'C0NOWHERE', ts: ref.ts }, id)).resolves.toBeUndefined();
+    // a card posted before the metadata named the repository still names its suppression
+    const client = new webApi.WebClient(standIn.token, { slackApiUrl: standIn.url });
+    const old = await client.chat.postMessage({
+      channel: 'C0REVIEW',
+      text: 'older review card',
+      metadata: { event_type: 'hubwarden_suppression_review', event_payload: { suppression_id: id } },
+    });
+    await expect(chat.reviewCardAt({ channel: 'C0REVIEW', ts: old.ts ?? '' }, id)).resolves.toEqual({
+      suppressionId: id,
+      repositoryArn: undefined,
+    });
   });
 
   it('sends plain notices and ephemeral messages with the text shown as is', async () => {
