@@ -183,3 +183,82 @@ describe('suppressions rebuilt from Security Hub after Redis is lost', () => {
     expect(await s.only()).toEqual(before);
   });
 });
+
+describe('a press on a review card rebuilds its suppression before any poll', () => {
+  /** Redis lost everything a moment ago; the reviewer presses the card they already had. */
+  const pressAfterFlush = async (options: { legacyCard?: boolean } = {}) => {
+    const s = await chatScenario({ requireApproval: true });
+    await s.submit(USERS.owner);
+    await s.queue.drain();
+    const before = await s.only();
+    const press = await s.review(before.id, USERS.reviewer);
+    s.h.chat.legacyReviewCards = options.legacyCard ?? false;
+    const deps = flushed(s);
+    const queue = new FakeWorkQueue(deps);
+    return { s, before, press, deps, queue, interactions: createInteractions(deps, queue) };
+  };
+
+  it('Approve on the old card restores the pending request from its repository notes, then approves it', async () => {
+    const { s, before, press, deps, queue, interactions } = await pressAfterFlush();
+    const queries = s.h.source.queries.length;
+    expect(await interactions.approve(press)).toEqual({ ok: true, notice: 'Suppression approved.' });
+    // one read, of that repository only
+    expect(s.h.source.queries.slice(queries)).toEqual([
+      { controlId: 'ECR.2', resourceArn: before.repository.arn },
+    ]);
+    await queue.drain();
+    const [after, ...more] = await deps.state.listSuppressions();
+    expect(more).toEqual([]);
+    expect(after).toMatchObject({
+      id: before.id,
+      status: 'active',
+      requestedBy: USERS.owner,
+      requestedAt: before.requestedAt,
+      justification: before.justification,
+      expiresAt: before.expiresAt,
+      reviewedBy: USERS.reviewer,
+      reviewMessage: before.reviewMessage,
+      restoredAt: s.h.time.clock().toISOString(),
+    });
+    expect(await findingsWorkflow(deps)).toEqual(['SUPPRESSED', 'SUPPRESSED']);
+    expect(s.h.tracker.tickets.get('SEC-1')?.status).toBe('done');
+    // the card it was pressed on is the one kept up to date; no second card
+    expect(s.h.chat.calls.filter((call) => call.method === 'postSuppressionReview')).toHaveLength(1);
+  });
+
+  it('Revoke on the old card rejects it the same way', async () => {
+    const { before, press, deps, queue, interactions } = await pressAfterFlush();
+    expect(await interactions.revoke(press)).toEqual({ ok: true, notice: 'Suppression revoked.' });
+    await queue.drain();
+    expect(await deps.state.getSuppression(before.id)).toMatchObject({
+      status: 'revoked',
+      reviewedBy: USERS.reviewer,
+      endReason: 'rejected by a security reviewer',
+    });
+    expect(await findingsWorkflow(deps)).toEqual(['NOTIFIED', 'NOTIFIED']);
+  });
+
+  it('a card posted before it named the repository still works, by reading the whole control', async () => {
+    const { s, before, press, deps, queue, interactions } = await pressAfterFlush({ legacyCard: true });
+    const queries = s.h.source.queries.length;
+    expect(await interactions.approve(press)).toMatchObject({ ok: true });
+    expect(s.h.source.queries.slice(queries)).toEqual([{ controlId: 'ECR.2' }]);
+    await queue.drain();
+    expect(await deps.state.getSuppression(before.id)).toMatchObject({ status: 'active' });
+  });
+
+  it('a press on any other message rebuilds nothing and changes nothing', async () => {
+    const { s, before, press, deps, interactions } = await pressAfterFlush();
+    const repositoryCard = (await s.h.state.getRecord(keyA))?.message;
+    const elsewhere = { ...press, channel: repositoryCard!.channel, messageTs: repositoryCard!.ts };
+    expect(await interactions.approve(elsewhere)).toMatchObject({ ok: false });
+    expect(await interactions.approve({ ...press, suppressionId: 'sother00000000' })).toMatchObject({
+      ok: false,
+    });
+    expect(await deps.state.listSuppressions()).toEqual([]);
+    expect(s.h.source.queries.filter((query) => 'resourceArn' in query)).toEqual([]);
+    // not a reviewer: refused before anything is read
+    expect(await interactions.approve({ ...press, actor: USERS.owner })).toMatchObject({ ok: false });
+    expect(await deps.state.getSuppression(before.id)).toBeUndefined();
+  });
+});

@@ -18,6 +18,7 @@ import type { Suppression } from '../suppression.js';
 import { addDays, isoDay, validateSuppression } from '../suppressions/suppression-rules.js';
 import type { PipelineDeps } from './pipeline-deps.js';
 import { isSuppressionActive, isSuppressionOverdue, outstandingFailures } from './repository-phase.js';
+import { restoreFromReviewCard } from './restore-suppressions.js';
 
 type Refusal = { readonly ok: false; readonly reason: string };
 const refuse = (reason: string): Refusal => ({ ok: false, reason });
@@ -204,7 +205,13 @@ export const createInteractions = (deps: PipelineDeps, queue: WorkQueue): Intera
   /** The suppression behind a review button: the clicked message must be its review message. */
   const reviewed = async (context: ReviewContext): Promise<Suppression | Refusal> => {
     if (!isReviewer(context.actor, deps.policy)) return refuse(NOT_REVIEWER);
-    const suppression = await deps.state.getSuppression(context.suppressionId);
+    // Redis lost it and no poll has rebuilt it yet: the card and the findings' notes rebuild it now.
+    const suppression =
+      (await deps.state.getSuppression(context.suppressionId)) ??
+      (await restoreFromReviewCard(deps, context.suppressionId, {
+        channel: context.channel,
+        ts: context.messageTs,
+      }));
     const message = suppression?.reviewMessage;
     if (!suppression || !message || message.channel !== context.channel || message.ts !== context.messageTs) {
       return refuse('This button does not belong to a suppression hubwarden knows. Nothing was changed.');
