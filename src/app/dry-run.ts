@@ -66,6 +66,7 @@ export const dryRunPorts = (ports: WritablePorts, log: Logger): WritablePorts =>
       },
       findRepositoryCard: (channel, repositoryKey) => ports.chat.findRepositoryCard(channel, repositoryKey),
       isRepositoryCard: (ref, repositoryKey) => ports.chat.isRepositoryCard(ref, repositoryKey),
+      repositoryCardAt: (ref, repositoryKey) => ports.chat.repositoryCardAt(ref, repositoryKey),
       updateRepositoryCard: async (ref, card) => would('update message', { ...ref, phase: card.phase }),
       postSuppressionReview: async (channel) => {
         would('post review message', { channel });

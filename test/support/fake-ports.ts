@@ -7,6 +7,7 @@ import type {
   Chat,
   MessageRef,
   RepositoryCard,
+  RepositoryCardSubject,
   ReviewCardSubject,
   SuppressionReviewCard,
 } from '../../src/core/ports/chat.js';
@@ -455,14 +456,15 @@ export type ChatCall =
   | { readonly method: 'notify'; readonly channel: string; readonly text: string }
   | { readonly method: 'userIdByEmail'; readonly email: string }
   | { readonly method: 'isRepositoryCard'; readonly ref: MessageRef; readonly repositoryKey: string }
-  | { readonly method: 'reviewCardAt'; readonly ref: MessageRef; readonly suppressionId: string };
+  | { readonly method: 'reviewCardAt'; readonly ref: MessageRef; readonly suppressionId: string }
+  | { readonly method: 'repositoryCardAt'; readonly ref: MessageRef; readonly repositoryKey: string };
 
 /** Slack: messages are kept by `channel:ts`, so tests can read what people would see now. */
 export class FakeChat implements Chat {
   readonly calls: ChatCall[] = [];
   readonly messages = new Map<string, RepositoryCard | SuppressionReviewCard | string>();
-  /** review cards carry only the suppression id in their metadata, as before they named the repository */
-  legacyReviewCards = false;
+  /** cards carry only the key or id in their metadata, as before they named the repository's ARN */
+  legacyCards = false;
   readonly #users: Readonly<Record<string, string>>;
   #ts = 0;
 
@@ -478,7 +480,8 @@ export class FakeChat implements Chat {
         call.method !== 'findRepositoryCard' &&
         call.method !== 'findSuppressionReview' &&
         call.method !== 'isRepositoryCard' &&
-        call.method !== 'reviewCardAt',
+        call.method !== 'reviewCardAt' &&
+        call.method !== 'repositoryCardAt',
     );
   }
 
@@ -517,6 +520,14 @@ export class FakeChat implements Chat {
     return typeof card === 'object' && 'repository' in card && card.repository.key === repositoryKey;
   }
 
+  async repositoryCardAt(ref: MessageRef, repositoryKey: string): Promise<RepositoryCardSubject | undefined> {
+    this.calls.push({ method: 'repositoryCardAt', ref, repositoryKey });
+    const card = this.messages.get(`${ref.channel}:${ref.ts}`);
+    if (typeof card !== 'object' || !('repository' in card) || card.repository.key !== repositoryKey)
+      return undefined;
+    return { repositoryKey, repositoryArn: this.legacyCards ? undefined : card.repository.arn };
+  }
+
   async updateRepositoryCard(ref: MessageRef, card: RepositoryCard): Promise<void> {
     this.calls.push({ method: 'updateRepositoryCard', ref, card });
     this.messages.set(`${ref.channel}:${ref.ts}`, card);
@@ -546,7 +557,7 @@ export class FakeChat implements Chat {
     return found ? { channel, ts: found[0].slice(channel.length + 1) } : undefined;
   }
 
-  /** as Slack's metadata: cards posted before it named the repository (`legacyReviewCards`) name only the id */
+  /** as Slack's metadata: cards posted before it named the repository (`legacyCards`) name only the id */
   async reviewCardAt(ref: MessageRef, suppressionId: string): Promise<ReviewCardSubject | undefined> {
     this.calls.push({ method: 'reviewCardAt', ref, suppressionId });
     const review = this.messages.get(`${ref.channel}:${ref.ts}`);
@@ -554,7 +565,7 @@ export class FakeChat implements Chat {
     if ('repository' in review || review.suppression.id !== suppressionId) return undefined;
     return {
       suppressionId,
-      repositoryArn: this.legacyReviewCards ? undefined : review.suppression.repository.arn,
+      repositoryArn: this.legacyCards ? undefined : review.suppression.repository.arn,
     };
   }
 

@@ -4,6 +4,7 @@ import type {
   Chat,
   MessageRef,
   RepositoryCard,
+  RepositoryCardSubject,
   ReviewCardSubject,
   SuppressionReviewCard,
 } from '../../core/ports/chat.js';
@@ -48,6 +49,10 @@ export class ChannelRateLimitedChat implements Chat {
 
   isRepositoryCard(ref: MessageRef, repositoryKey: string): Promise<boolean> {
     return this.chat.isRepositoryCard(ref, repositoryKey);
+  }
+
+  repositoryCardAt(ref: MessageRef, repositoryKey: string): Promise<RepositoryCardSubject | undefined> {
+    return this.chat.repositoryCardAt(ref, repositoryKey);
   }
 
   updateRepositoryCard(ref: MessageRef, card: RepositoryCard): Promise<void> {

@@ -6,6 +6,7 @@ import type {
   Chat,
   MessageRef,
   RepositoryCard,
+  RepositoryCardSubject,
   ReviewCardSubject,
   SuppressionReviewCard,
 } from '../../core/ports/chat.js';
@@ -87,7 +88,8 @@ export class SlackChat implements Chat {
   async postRepositoryCard(channel: string, card: RepositoryCard): Promise<MessageRef> {
     return this.post(channel, renderRepositoryCard(card), {
       event_type: CARD_EVENT_TYPE,
-      event_payload: { repository_key: card.repository.key },
+      // the ARN too: a press on the card can re-read the repository after Redis lost its record
+      event_payload: { repository_key: card.repository.key, repository_arn: card.repository.arn },
     });
   }
 
@@ -97,6 +99,13 @@ export class SlackChat implements Chat {
 
   async isRepositoryCard(ref: MessageRef, repositoryKey: string): Promise<boolean> {
     return isCardOf(await this.metadataAt(ref), repositoryKey);
+  }
+
+  async repositoryCardAt(ref: MessageRef, repositoryKey: string): Promise<RepositoryCardSubject | undefined> {
+    const metadata = await this.metadataAt(ref);
+    if (!isCardOf(metadata, repositoryKey)) return undefined;
+    const arn = (metadata as { event_payload?: Record<string, unknown> }).event_payload?.['repository_arn'];
+    return { repositoryKey, repositoryArn: typeof arn === 'string' && arn !== '' ? arn : undefined };
   }
 
   async reviewCardAt(ref: MessageRef, suppressionId: string): Promise<ReviewCardSubject | undefined> {

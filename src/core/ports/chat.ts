@@ -37,6 +37,13 @@ export interface SuppressionReviewCard {
   readonly actions: readonly ReviewAction[];
 }
 
+/** What a repository card's message metadata names. */
+export interface RepositoryCardSubject {
+  readonly repositoryKey: string;
+  /** the repository's ARN; `undefined` on cards posted before the metadata carried it */
+  readonly repositoryArn: string | undefined;
+}
+
 /** What a review card's message metadata names. */
 export interface ReviewCardSubject {
   readonly suppressionId: string;
@@ -50,6 +57,12 @@ export interface Chat {
   postRepositoryCard(channel: string, card: RepositoryCard): Promise<MessageRef>;
   /** the card posted for this repository among the channel's recent messages, if any */
   findRepositoryCard(channel: string, repositoryKey: string): Promise<MessageRef | undefined>;
+  /**
+   * Is the message at `ref` hubwarden's card for this repository? Answers what its metadata names besides
+   * (`repositoryArn` is absent on cards posted before it was added), or `undefined` as `isRepositoryCard`
+   * answers false.
+   */
+  repositoryCardAt(ref: MessageRef, repositoryKey: string): Promise<RepositoryCardSubject | undefined>;
   updateRepositoryCard(ref: MessageRef, card: RepositoryCard): Promise<void>;
   /**
    * Is this message hubwarden's card for this repository (its metadata names the repository)? False for

@@ -18,6 +18,7 @@ import type { Suppression } from '../suppression.js';
 import { addDays, isoDay, validateSuppression } from '../suppressions/suppression-rules.js';
 import type { PipelineDeps } from './pipeline-deps.js';
 import { isSuppressionActive, isSuppressionOverdue, outstandingFailures } from './repository-phase.js';
+import { restoreRepositoryFromCard } from './restore-repository.js';
 import { restoreFromReviewCard } from './restore-suppressions.js';
 
 type Refusal = { readonly ok: false; readonly reason: string };
@@ -47,8 +48,12 @@ const SUBMIT_LOCK = { ttlMs: 10_000, waitMs: 2_000 };
 export const createInteractions = (deps: PipelineDeps, queue: WorkQueue): Interactions => {
   /** The repository behind a clicked message, or a refusal when the message is not ours for it. */
   const repositoryOf = async (context: MessageContext): Promise<RepositoryRecord | Refusal> => {
-    const record = /^r[0-9a-f]{16}$/.test(context.claimedRepositoryKey)
-      ? await deps.state.getRecord(context.claimedRepositoryKey)
+    const key = context.claimedRepositoryKey;
+    const known = /^r[0-9a-f]{16}$/.test(key);
+    // Redis lost it and no poll has rebuilt it yet: the card and the findings rebuild it now.
+    const record = known
+      ? ((await deps.state.getRecord(key)) ??
+        (await restoreRepositoryFromCard(deps, key, { channel: context.channel, ts: context.messageTs })))
       : undefined;
     if (
       !record?.message ||

@@ -136,6 +136,26 @@ export const suppressionFromNotes = async (
   return newest;
 };
 
+/**
+ * The control's findings of one repository, straight from the findings source (one narrow read), or
+ * every finding of the control when the repository's ARN is not known; malformed ones are left out.
+ */
+export const readFindingsOf = async (
+  deps: Pick<PipelineDeps, 'findingsSource' | 'control'>,
+  repositoryArn: string | undefined,
+): Promise<Finding[]> => {
+  const { controlId } = deps.control;
+  const findings: Finding[] = [];
+  const query = { controlId, ...(repositoryArn ? { resourceArn: repositoryArn } : {}) };
+  for await (const page of deps.findingsSource.pages(query)) {
+    for (const raw of page.findings) {
+      const parsed = parseFinding(raw, controlId);
+      if (parsed.ok) findings.push(parsed.finding);
+    }
+  }
+  return findings;
+};
+
 /** Held while a press rebuilds a suppression: the lock reviews take, so a decision is never overwritten. */
 const RESTORE_LOCK = { ttlMs: 10_000, waitMs: 2_000 };
 
@@ -154,15 +174,7 @@ export const restoreFromReviewCard = async (
 ): Promise<Suppression | undefined> => {
   const subject = await deps.chat?.reviewCardAt(card, suppressionId);
   if (!subject) return undefined;
-  const { controlId } = deps.control;
-  const findings: Finding[] = [];
-  const query = { controlId, ...(subject.repositoryArn ? { resourceArn: subject.repositoryArn } : {}) };
-  for await (const page of deps.findingsSource.pages(query)) {
-    for (const raw of page.findings) {
-      const parsed = parseFinding(raw, controlId);
-      if (parsed.ok) findings.push(parsed.finding);
-    }
-  }
+  const findings = await readFindingsOf(deps, subject.repositoryArn);
   const named = findings.find(
     (finding) => parseSuppressionNote(finding.hubwardenNote)?.record.id === suppressionId,
   );

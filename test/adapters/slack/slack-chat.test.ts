@@ -72,6 +72,32 @@ describe('SlackChat messages', () => {
     expect(await chat.isRepositoryCard({ channel: 'C0NOWHERE', ts: own.ts }, key)).toBe(false);
   });
 
+  it('reads what a repository card names at its timestamp: the key and, on newer cards, the ARN', async () => {
+    const { key, arn } = card().repository;
+    const own = await chat.postRepositoryCard('C0PAYMENTS', card());
+    expect(standIn.message('C0PAYMENTS', own.ts)?.metadata).toEqual({
+      event_type: 'hubwarden_repository',
+      event_payload: { repository_key: key, repository_arn: arn },
+    });
+    await expect(chat.repositoryCardAt(own, key)).resolves.toEqual({
+      repositoryKey: key,
+      repositoryArn: arn,
+    });
+    await expect(chat.repositoryCardAt(own, 'repo-other')).resolves.toBeUndefined();
+    const reviewMessage = await chat.postSuppressionReview('C0PAYMENTS', review());
+    await expect(chat.repositoryCardAt(reviewMessage, key)).resolves.toBeUndefined();
+    const client = new webApi.WebClient(standIn.token, { slackApiUrl: standIn.url });
+    const old = await client.chat.postMessage({
+      channel: 'C0PAYMENTS',
+      text: 'older repository card',
+      metadata: { event_type: 'hubwarden_repository', event_payload: { repository_key: key } },
+    });
+    await expect(chat.repositoryCardAt({ channel: 'C0PAYMENTS', ts: old.ts ?? '' }, key)).resolves.toEqual({
+      repositoryKey: key,
+      repositoryArn: undefined,
+    });
+  });
+
   it('opens a direct message once for an owner that is a person', async () => {
     const first = await chat.postRepositoryCard('U0CAROL', card());
     await chat.postSuppressionReview('U0CAROL', review());
