@@ -66,6 +66,7 @@ export const dryRunPorts = (ports: WritablePorts, log: Logger): WritablePorts =>
       },
       findRepositoryCard: (channel, repositoryKey) => ports.chat.findRepositoryCard(channel, repositoryKey),
       isRepositoryCard: (ref, repositoryKey) => ports.chat.isRepositoryCard(ref, repositoryKey),
+      repositoryCardAt: (ref, repositoryKey) => ports.chat.repositoryCardAt(ref, repositoryKey),
       updateRepositoryCard: async (ref, card) => would('update message', { ...ref, phase: card.phase }),
       postSuppressionReview: async (channel) => {
         would('post review message', { channel });
@@ -73,6 +74,7 @@ export const dryRunPorts = (ports: WritablePorts, log: Logger): WritablePorts =>
       },
       findSuppressionReview: (channel, suppressionId, at) =>
         ports.chat.findSuppressionReview(channel, suppressionId, at),
+      reviewCardAt: (ref, suppressionId) => ports.chat.reviewCardAt(ref, suppressionId),
       updateSuppressionReview: async (ref) => would('update review message', { ...ref }),
       notifyEphemeral: async (channel, user) => would('post ephemeral', { channel, user }),
       notify: async (channel) => {

@@ -9,7 +9,7 @@ import { pollFindings, type PollOptions } from '../../src/core/use-cases/poll-fi
 import { reconcileRepository } from '../../src/core/use-cases/reconcile-repository.js';
 import { FakeWorkQueue } from '../support/fake-work-queue.js';
 import { MemoryStateStore } from '../support/memory-state-store.js';
-import { chatScenario, keyA, USERS, type ChatScenario } from './chat-scenario.js';
+import { arnA, chatScenario, keyA, USERS, type ChatScenario } from './chat-scenario.js';
 
 const FULL: PollOptions = { mode: 'full', overlapMs: 300_000, fullEveryMs: 6 * 3_600_000 };
 
@@ -181,5 +181,164 @@ describe('suppressions rebuilt from Security Hub after Redis is lost', () => {
     const result = await poll(s.h.deps);
     expect(result.restoredSuppressions).toEqual([]);
     expect(await s.only()).toEqual(before);
+  });
+});
+
+describe('a press on a review card rebuilds its suppression before any poll', () => {
+  /** Redis lost everything a moment ago; the reviewer presses the card they already had. */
+  const pressAfterFlush = async (options: { legacyCard?: boolean } = {}) => {
+    const s = await chatScenario({ requireApproval: true });
+    await s.submit(USERS.owner);
+    await s.queue.drain();
+    const before = await s.only();
+    const press = await s.review(before.id, USERS.reviewer);
+    s.h.chat.legacyCards = options.legacyCard ?? false;
+    const deps = flushed(s);
+    const queue = new FakeWorkQueue(deps);
+    return { s, before, press, deps, queue, interactions: createInteractions(deps, queue) };
+  };
+
+  it('Approve on the old card restores the pending request from its repository notes, then approves it', async () => {
+    const { s, before, press, deps, queue, interactions } = await pressAfterFlush();
+    const queries = s.h.source.queries.length;
+    expect(await interactions.approve(press)).toEqual({ ok: true, notice: 'Suppression approved.' });
+    // one read, of that repository only
+    expect(s.h.source.queries.slice(queries)).toEqual([
+      { controlId: 'ECR.2', resourceArn: before.repository.arn },
+    ]);
+    await queue.drain();
+    const [after, ...more] = await deps.state.listSuppressions();
+    expect(more).toEqual([]);
+    expect(after).toMatchObject({
+      id: before.id,
+      status: 'active',
+      requestedBy: USERS.owner,
+      requestedAt: before.requestedAt,
+      justification: before.justification,
+      expiresAt: before.expiresAt,
+      reviewedBy: USERS.reviewer,
+      reviewMessage: before.reviewMessage,
+      restoredAt: s.h.time.clock().toISOString(),
+    });
+    expect(await findingsWorkflow(deps)).toEqual(['SUPPRESSED', 'SUPPRESSED']);
+    expect(s.h.tracker.tickets.get('SEC-1')?.status).toBe('done');
+    // the card it was pressed on is the one kept up to date; no second card
+    expect(s.h.chat.calls.filter((call) => call.method === 'postSuppressionReview')).toHaveLength(1);
+  });
+
+  it('Revoke on the old card rejects it the same way', async () => {
+    const { before, press, deps, queue, interactions } = await pressAfterFlush();
+    expect(await interactions.revoke(press)).toEqual({ ok: true, notice: 'Suppression revoked.' });
+    await queue.drain();
+    expect(await deps.state.getSuppression(before.id)).toMatchObject({
+      status: 'revoked',
+      reviewedBy: USERS.reviewer,
+      endReason: 'rejected by a security reviewer',
+    });
+    expect(await findingsWorkflow(deps)).toEqual(['NOTIFIED', 'NOTIFIED']);
+  });
+
+  it('a card posted before it named the repository still works, by reading the whole control', async () => {
+    const { s, before, press, deps, queue, interactions } = await pressAfterFlush({ legacyCard: true });
+    const queries = s.h.source.queries.length;
+    expect(await interactions.approve(press)).toMatchObject({ ok: true });
+    expect(s.h.source.queries.slice(queries)).toEqual([{ controlId: 'ECR.2' }]);
+    await queue.drain();
+    expect(await deps.state.getSuppression(before.id)).toMatchObject({ status: 'active' });
+  });
+
+  it('a press on any other message rebuilds nothing and changes nothing', async () => {
+    const { s, before, press, deps, interactions } = await pressAfterFlush();
+    const repositoryCard = (await s.h.state.getRecord(keyA))?.message;
+    const elsewhere = { ...press, channel: repositoryCard!.channel, messageTs: repositoryCard!.ts };
+    expect(await interactions.approve(elsewhere)).toMatchObject({ ok: false });
+    expect(await interactions.approve({ ...press, suppressionId: 'sother00000000' })).toMatchObject({
+      ok: false,
+    });
+    expect(await deps.state.listSuppressions()).toEqual([]);
+    expect(s.h.source.queries.filter((query) => 'resourceArn' in query)).toEqual([]);
+    // not a reviewer: refused before anything is read
+    expect(await interactions.approve({ ...press, actor: USERS.owner })).toMatchObject({ ok: false });
+    expect(await deps.state.getSuppression(before.id)).toBeUndefined();
+  });
+});
+
+describe('a press on a repository card rebuilds its record before any poll', () => {
+  /** Redis lost everything a moment ago; the owner presses the repository card they already had. */
+  const pressAfterFlush = async (options: { legacyCard?: boolean } = {}) => {
+    const s = await chatScenario();
+    const pressed = await s.context(USERS.owner);
+    s.h.chat.legacyCards = options.legacyCard ?? false;
+    const cards = s.h.chat.calls.filter((call) => call.method === 'postRepositoryCard').length;
+    const deps = flushed(s);
+    const queue = new FakeWorkQueue(deps);
+    const queries = s.h.source.queries.length;
+    const readsSince = () => s.h.source.queries.slice(queries);
+    const postedSince = () =>
+      s.h.chat.calls.filter((call) => call.method === 'postRepositoryCard').length - cards;
+    return {
+      s,
+      pressed,
+      deps,
+      queue,
+      interactions: createInteractions(deps, queue),
+      readsSince,
+      postedSince,
+    };
+  };
+
+  it('Fix on the old card rebuilds the record from that repository in Security Hub, then queues the fix', async () => {
+    const { pressed, deps, queue, interactions, readsSince, postedSince } = await pressAfterFlush();
+    expect(await interactions.fix(pressed)).toMatchObject({
+      ok: true,
+      notice: expect.stringMatching(/^Making/),
+    });
+    expect(readsSince()).toEqual([{ controlId: 'ECR.2', resourceArn: arnA }]);
+    const record = await deps.state.getRecord(keyA);
+    expect(record?.message).toMatchObject({ channel: pressed.channel, ts: pressed.messageTs });
+    expect(record?.ticket?.key).toBe('SEC-1');
+    expect(queue.fixes()).toEqual([expect.objectContaining({ repositoryKey: keyA, actor: USERS.owner })]);
+    expect(postedSince()).toBe(0);
+  });
+
+  it('Suppress on the old card opens the form, and the form records the suppression', async () => {
+    const { pressed, deps, queue, interactions, postedSince } = await pressAfterFlush();
+    const form = await interactions.suppressForm(pressed);
+    if (!form.ok) throw new Error(form.reason);
+    expect(
+      await interactions.submitSuppression({
+        ...pressed,
+        justification: 'Vendor image: the vendor pipeline re-pushes latest every night.',
+        expires: undefined,
+        formToken: form.formToken,
+        viewId: 'V0AFTERFLUSH',
+      }),
+    ).toMatchObject({ ok: true });
+    await queue.drain();
+    expect(await deps.state.listSuppressions()).toEqual([
+      expect.objectContaining({ status: 'active', requestedBy: USERS.owner, ticketKey: 'SEC-1' }),
+    ]);
+    expect(await findingsWorkflow(deps)).toEqual(['SUPPRESSED', 'SUPPRESSED']);
+    expect(postedSince()).toBe(0);
+  });
+
+  it('a card posted before it named the ARN still works, by reading the whole control', async () => {
+    const { pressed, interactions, readsSince } = await pressAfterFlush({ legacyCard: true });
+    expect(await interactions.fix(pressed)).toMatchObject({ ok: true });
+    expect(readsSince()).toEqual([{ controlId: 'ECR.2' }]);
+  });
+
+  it('a press on any other message rebuilds nothing and changes nothing', async () => {
+    const { s, pressed, deps, queue, interactions, readsSince } = await pressAfterFlush();
+    const writes = s.h.outsideWrites().length;
+    const elsewhere = { ...pressed, channel: 'C0ELSEWHERE' };
+    expect(await interactions.fix(elsewhere)).toMatchObject({ ok: false });
+    expect(await interactions.fix({ ...pressed, claimedRepositoryKey: 'r0000000000000000' })).toMatchObject({
+      ok: false,
+    });
+    expect(readsSince()).toEqual([]);
+    expect(await deps.state.getRecord(keyA)).toBeUndefined();
+    expect(queue.calls).toEqual([]);
+    expect(s.h.outsideWrites()).toHaveLength(writes);
   });
 });

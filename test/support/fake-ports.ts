@@ -3,7 +3,14 @@ import { PERMANENT_UNPROCESSED_CODES } from '../../src/adapters/aws/securityhub-
 import { HubwardenError } from '../../src/core/errors.js';
 import { parseFinding } from '../../src/core/findings/parse-finding.js';
 import type { Finding, ImageSummary, RepositoryRef, TagMutability } from '../../src/core/model.js';
-import type { Chat, MessageRef, RepositoryCard, SuppressionReviewCard } from '../../src/core/ports/chat.js';
+import type {
+  Chat,
+  MessageRef,
+  RepositoryCard,
+  RepositoryCardSubject,
+  ReviewCardSubject,
+  SuppressionReviewCard,
+} from '../../src/core/ports/chat.js';
 import type {
   FindingsQuery,
   FindingsSource,
@@ -79,8 +86,8 @@ const MAX_NOTE = 512;
 
 /**
  * Security Hub: raw ASFF findings, served in pages. Like GetFindings, an empty result is one empty
- * page. It does not filter by control (the core must skip other controls itself); `updatedSince`
- * filters on `UpdatedAt`, which `updateWorkflow` leaves alone as BatchUpdateFindings does.
+ * page. It does not filter by control (the core must skip other controls itself); `resourceArn`
+ * filters on `Resources[].Id`, `updatedSince` on `UpdatedAt`, which `updateWorkflow` leaves alone as BatchUpdateFindings does.
  */
 export class FakeFindingsSource implements FindingsSource {
   readonly queries: FindingsQuery[] = [];
@@ -127,6 +134,15 @@ export class FakeFindingsSource implements FindingsSource {
     this.queries.push(query);
     const since = query.updatedSince?.getTime();
     const matching = [...this.#findings.values()].filter((finding) => {
+      // as GetFindings' ResourceId filter: any of the finding's resources
+      const resources = Array.isArray(finding['Resources'])
+        ? (finding['Resources'] as { Id?: unknown }[])
+        : [];
+      if (
+        query.resourceArn !== undefined &&
+        !resources.some((resource) => resource?.Id === query.resourceArn)
+      )
+        return false;
       if (since === undefined) return true;
       const updatedAt = typeof finding['UpdatedAt'] === 'string' ? Date.parse(finding['UpdatedAt']) : NaN;
       return Number.isNaN(updatedAt) || updatedAt >= since;
@@ -439,12 +455,16 @@ export type ChatCall =
     }
   | { readonly method: 'notify'; readonly channel: string; readonly text: string }
   | { readonly method: 'userIdByEmail'; readonly email: string }
-  | { readonly method: 'isRepositoryCard'; readonly ref: MessageRef; readonly repositoryKey: string };
+  | { readonly method: 'isRepositoryCard'; readonly ref: MessageRef; readonly repositoryKey: string }
+  | { readonly method: 'reviewCardAt'; readonly ref: MessageRef; readonly suppressionId: string }
+  | { readonly method: 'repositoryCardAt'; readonly ref: MessageRef; readonly repositoryKey: string };
 
 /** Slack: messages are kept by `channel:ts`, so tests can read what people would see now. */
 export class FakeChat implements Chat {
   readonly calls: ChatCall[] = [];
   readonly messages = new Map<string, RepositoryCard | SuppressionReviewCard | string>();
+  /** cards carry only the key or id in their metadata, as before they named the repository's ARN */
+  legacyCards = false;
   readonly #users: Readonly<Record<string, string>>;
   #ts = 0;
 
@@ -459,7 +479,9 @@ export class FakeChat implements Chat {
         call.method !== 'userIdByEmail' &&
         call.method !== 'findRepositoryCard' &&
         call.method !== 'findSuppressionReview' &&
-        call.method !== 'isRepositoryCard',
+        call.method !== 'isRepositoryCard' &&
+        call.method !== 'reviewCardAt' &&
+        call.method !== 'repositoryCardAt',
     );
   }
 
@@ -498,6 +520,14 @@ export class FakeChat implements Chat {
     return typeof card === 'object' && 'repository' in card && card.repository.key === repositoryKey;
   }
 
+  async repositoryCardAt(ref: MessageRef, repositoryKey: string): Promise<RepositoryCardSubject | undefined> {
+    this.calls.push({ method: 'repositoryCardAt', ref, repositoryKey });
+    const card = this.messages.get(`${ref.channel}:${ref.ts}`);
+    if (typeof card !== 'object' || !('repository' in card) || card.repository.key !== repositoryKey)
+      return undefined;
+    return { repositoryKey, repositoryArn: this.legacyCards ? undefined : card.repository.arn };
+  }
+
   async updateRepositoryCard(ref: MessageRef, card: RepositoryCard): Promise<void> {
     this.calls.push({ method: 'updateRepositoryCard', ref, card });
     this.messages.set(`${ref.channel}:${ref.ts}`, card);
@@ -525,6 +555,18 @@ export class FakeChat implements Chat {
       )
       .at(-1);
     return found ? { channel, ts: found[0].slice(channel.length + 1) } : undefined;
+  }
+
+  /** as Slack's metadata: cards posted before it named the repository (`legacyCards`) name only the id */
+  async reviewCardAt(ref: MessageRef, suppressionId: string): Promise<ReviewCardSubject | undefined> {
+    this.calls.push({ method: 'reviewCardAt', ref, suppressionId });
+    const review = this.messages.get(`${ref.channel}:${ref.ts}`);
+    if (typeof review !== 'object' || !('actions' in review) || !('suppression' in review)) return undefined;
+    if ('repository' in review || review.suppression.id !== suppressionId) return undefined;
+    return {
+      suppressionId,
+      repositoryArn: this.legacyCards ? undefined : review.suppression.repository.arn,
+    };
   }
 
   async updateSuppressionReview(ref: MessageRef, review: SuppressionReviewCard): Promise<void> {

@@ -131,13 +131,17 @@ export class SecurityHubFindingsSource implements FindingsSource {
    */
   async *pages(query: FindingsQuery): AsyncIterable<RawFindingsPage> {
     const [consolidated, ...perStandard] = controlFilters(query.controlId, this.perStandardFindings);
-    const updatedAt: AwsSecurityFindingFilters =
-      query.updatedSince === undefined
+    const narrowed: AwsSecurityFindingFilters = {
+      ...(query.updatedSince === undefined
         ? {}
-        : { UpdatedAt: [{ Start: query.updatedSince.toISOString(), End: OPEN_END }] };
-    yield* this.walk({ ...consolidated, ...updatedAt });
+        : { UpdatedAt: [{ Start: query.updatedSince.toISOString(), End: OPEN_END }] }),
+      ...(query.resourceArn === undefined
+        ? {}
+        : { ResourceId: [{ Value: query.resourceArn, Comparison: 'EQUALS' as const }] }),
+    };
+    yield* this.walk({ ...consolidated, ...narrowed });
     for (const selection of perStandard) {
-      for await (const page of this.walk({ ...selection, ...updatedAt })) {
+      for await (const page of this.walk({ ...selection, ...narrowed })) {
         yield { findings: page.findings.filter((finding) => !hasSecurityControlId(finding)) };
       }
     }

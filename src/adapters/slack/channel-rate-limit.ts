@@ -1,6 +1,13 @@
 import { HubwardenError } from '../../core/errors.js';
 import { systemClock, type Clock } from '../../shared/token-bucket.js';
-import type { Chat, MessageRef, RepositoryCard, SuppressionReviewCard } from '../../core/ports/chat.js';
+import type {
+  Chat,
+  MessageRef,
+  RepositoryCard,
+  RepositoryCardSubject,
+  ReviewCardSubject,
+  SuppressionReviewCard,
+} from '../../core/ports/chat.js';
 
 /** Slack's `chat.postMessage` limit: about one message a second per channel, short bursts allowed. */
 export interface ChannelRateLimit {
@@ -44,6 +51,10 @@ export class ChannelRateLimitedChat implements Chat {
     return this.chat.isRepositoryCard(ref, repositoryKey);
   }
 
+  repositoryCardAt(ref: MessageRef, repositoryKey: string): Promise<RepositoryCardSubject | undefined> {
+    return this.chat.repositoryCardAt(ref, repositoryKey);
+  }
+
   updateRepositoryCard(ref: MessageRef, card: RepositoryCard): Promise<void> {
     return this.chat.updateRepositoryCard(ref, card);
   }
@@ -59,6 +70,10 @@ export class ChannelRateLimitedChat implements Chat {
     at?: string,
   ): Promise<MessageRef | undefined> {
     return this.chat.findSuppressionReview(channel, suppressionId, at);
+  }
+
+  reviewCardAt(ref: MessageRef, suppressionId: string): Promise<ReviewCardSubject | undefined> {
+    return this.chat.reviewCardAt(ref, suppressionId);
   }
 
   updateSuppressionReview(ref: MessageRef, review: SuppressionReviewCard): Promise<void> {

@@ -2,7 +2,14 @@ import { webApi } from '@slack/bolt';
 import type { Dispatcher } from 'undici';
 
 import { HubwardenError } from '../../core/errors.js';
-import type { Chat, MessageRef, RepositoryCard, SuppressionReviewCard } from '../../core/ports/chat.js';
+import type {
+  Chat,
+  MessageRef,
+  RepositoryCard,
+  RepositoryCardSubject,
+  ReviewCardSubject,
+  SuppressionReviewCard,
+} from '../../core/ports/chat.js';
 import { LIMITS, plainSection } from './block-kit.js';
 import { escapeMrkdwn } from './escape-mrkdwn.js';
 import { renderRepositoryCard } from './render-repository-card.js';
@@ -81,7 +88,8 @@ export class SlackChat implements Chat {
   async postRepositoryCard(channel: string, card: RepositoryCard): Promise<MessageRef> {
     return this.post(channel, renderRepositoryCard(card), {
       event_type: CARD_EVENT_TYPE,
-      event_payload: { repository_key: card.repository.key },
+      // the ARN too: a press on the card can re-read the repository after Redis lost its record
+      event_payload: { repository_key: card.repository.key, repository_arn: card.repository.arn },
     });
   }
 
@@ -90,6 +98,29 @@ export class SlackChat implements Chat {
   }
 
   async isRepositoryCard(ref: MessageRef, repositoryKey: string): Promise<boolean> {
+    return isCardOf(await this.metadataAt(ref), repositoryKey);
+  }
+
+  async repositoryCardAt(ref: MessageRef, repositoryKey: string): Promise<RepositoryCardSubject | undefined> {
+    const metadata = await this.metadataAt(ref);
+    if (!isCardOf(metadata, repositoryKey)) return undefined;
+    const arn = (metadata as { event_payload?: Record<string, unknown> }).event_payload?.['repository_arn'];
+    return { repositoryKey, repositoryArn: typeof arn === 'string' && arn !== '' ? arn : undefined };
+  }
+
+  async reviewCardAt(ref: MessageRef, suppressionId: string): Promise<ReviewCardSubject | undefined> {
+    const metadata = (await this.metadataAt(ref)) as
+      { event_type?: string; event_payload?: Record<string, unknown> } | undefined;
+    const payload = metadata?.event_payload;
+    if (metadata?.event_type !== REVIEW_EVENT_TYPE || payload?.['suppression_id'] !== suppressionId) {
+      return undefined;
+    }
+    const arn = payload['repository_arn'];
+    return { suppressionId, repositoryArn: typeof arn === 'string' && arn !== '' ? arn : undefined };
+  }
+
+  /** The metadata of the message at `ref`; `undefined` when it has none, or is missing or unreadable. */
+  private async metadataAt(ref: MessageRef): Promise<unknown> {
     let answer: webApi.ConversationsHistoryResponse;
     try {
       const conversation = await this.conversationOf(ref.channel);
@@ -105,11 +136,10 @@ export class SlackChat implements Chat {
         }),
       );
     } catch (error) {
-      if (error instanceof HubwardenError && error.kind === 'permanent') return false;
+      if (error instanceof HubwardenError && error.kind === 'permanent') return undefined;
       throw error;
     }
-    const message = answer.messages?.find((candidate) => candidate.ts === ref.ts);
-    return isCardOf(message?.metadata, repositoryKey);
+    return answer.messages?.find((candidate) => candidate.ts === ref.ts)?.metadata;
   }
 
   async updateRepositoryCard(ref: MessageRef, card: RepositoryCard): Promise<void> {
@@ -119,7 +149,12 @@ export class SlackChat implements Chat {
   async postSuppressionReview(channel: string, review: SuppressionReviewCard): Promise<MessageRef> {
     return this.post(channel, renderSuppressionReview(review), {
       event_type: REVIEW_EVENT_TYPE,
-      event_payload: { suppression_id: review.suppression.id },
+      // The repository too: a reviewer's press can rebuild a suppression Redis lost from its findings.
+      event_payload: {
+        suppression_id: review.suppression.id,
+        repository_key: review.suppression.repository.key,
+        repository_arn: review.suppression.repository.arn,
+      },
     });
   }
 

@@ -37,12 +37,32 @@ export interface SuppressionReviewCard {
   readonly actions: readonly ReviewAction[];
 }
 
+/** What a repository card's message metadata names. */
+export interface RepositoryCardSubject {
+  readonly repositoryKey: string;
+  /** the repository's ARN; `undefined` on cards posted before the metadata carried it */
+  readonly repositoryArn: string | undefined;
+}
+
+/** What a review card's message metadata names. */
+export interface ReviewCardSubject {
+  readonly suppressionId: string;
+  /** the suppressed repository's ARN; `undefined` on cards posted before the metadata carried it */
+  readonly repositoryArn: string | undefined;
+}
+
 /** The chat workspace (Slack). Every method throws a classified `HubwardenError`. */
 export interface Chat {
   /** posts the card, tagged with the repository key so it can be found again */
   postRepositoryCard(channel: string, card: RepositoryCard): Promise<MessageRef>;
   /** the card posted for this repository among the channel's recent messages, if any */
   findRepositoryCard(channel: string, repositoryKey: string): Promise<MessageRef | undefined>;
+  /**
+   * Is the message at `ref` hubwarden's card for this repository? Answers what its metadata names besides
+   * (`repositoryArn` is absent on cards posted before it was added), or `undefined` as `isRepositoryCard`
+   * answers false.
+   */
+  repositoryCardAt(ref: MessageRef, repositoryKey: string): Promise<RepositoryCardSubject | undefined>;
   updateRepositoryCard(ref: MessageRef, card: RepositoryCard): Promise<void>;
   /**
    * Is this message hubwarden's card for this repository (its metadata names the repository)? False for
@@ -56,6 +76,12 @@ export interface Chat {
    * when it is that card, else one among the channel's recent messages, if any
    */
   findSuppressionReview(channel: string, suppressionId: string, at?: string): Promise<MessageRef | undefined>;
+  /**
+   * Is the message at `ref` hubwarden's review card for this suppression (its metadata names it)? Answers
+   * what the card names besides (`repositoryArn` is absent on cards posted before it was added), or
+   * `undefined` for a message that is missing, unreadable, or about anything else.
+   */
+  reviewCardAt(ref: MessageRef, suppressionId: string): Promise<ReviewCardSubject | undefined>;
   updateSuppressionReview(ref: MessageRef, review: SuppressionReviewCard): Promise<void>;
   /** a message only `user` sees (refusals, confirmations) */
   notifyEphemeral(channel: string, user: string, text: string): Promise<void>;

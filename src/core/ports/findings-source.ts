@@ -10,6 +10,8 @@ export interface FindingsQuery {
   readonly controlId: string;
   /** only findings whose `UpdatedAt` is at or after this instant; omitted: every finding */
   readonly updatedSince?: Date;
+  /** only the findings of this resource (filter `ResourceId`), e.g. one repository's ARN; omitted: every resource */
+  readonly resourceArn?: string;
 }
 
 export interface FindingsUpdate {

@@ -18,6 +18,8 @@ import type { Suppression } from '../suppression.js';
 import { addDays, isoDay, validateSuppression } from '../suppressions/suppression-rules.js';
 import type { PipelineDeps } from './pipeline-deps.js';
 import { isSuppressionActive, isSuppressionOverdue, outstandingFailures } from './repository-phase.js';
+import { restoreRepositoryFromCard } from './restore-repository.js';
+import { restoreFromReviewCard } from './restore-suppressions.js';
 
 type Refusal = { readonly ok: false; readonly reason: string };
 const refuse = (reason: string): Refusal => ({ ok: false, reason });
@@ -46,8 +48,12 @@ const SUBMIT_LOCK = { ttlMs: 10_000, waitMs: 2_000 };
 export const createInteractions = (deps: PipelineDeps, queue: WorkQueue): Interactions => {
   /** The repository behind a clicked message, or a refusal when the message is not ours for it. */
   const repositoryOf = async (context: MessageContext): Promise<RepositoryRecord | Refusal> => {
-    const record = /^r[0-9a-f]{16}$/.test(context.claimedRepositoryKey)
-      ? await deps.state.getRecord(context.claimedRepositoryKey)
+    const key = context.claimedRepositoryKey;
+    const known = /^r[0-9a-f]{16}$/.test(key);
+    // Redis lost it and no poll has rebuilt it yet: the card and the findings rebuild it now.
+    const record = known
+      ? ((await deps.state.getRecord(key)) ??
+        (await restoreRepositoryFromCard(deps, key, { channel: context.channel, ts: context.messageTs })))
       : undefined;
     if (
       !record?.message ||
@@ -204,7 +210,13 @@ export const createInteractions = (deps: PipelineDeps, queue: WorkQueue): Intera
   /** The suppression behind a review button: the clicked message must be its review message. */
   const reviewed = async (context: ReviewContext): Promise<Suppression | Refusal> => {
     if (!isReviewer(context.actor, deps.policy)) return refuse(NOT_REVIEWER);
-    const suppression = await deps.state.getSuppression(context.suppressionId);
+    // Redis lost it and no poll has rebuilt it yet: the card and the findings' notes rebuild it now.
+    const suppression =
+      (await deps.state.getSuppression(context.suppressionId)) ??
+      (await restoreFromReviewCard(deps, context.suppressionId, {
+        channel: context.channel,
+        ts: context.messageTs,
+      }));
     const message = suppression?.reviewMessage;
     if (!suppression || !message || message.channel !== context.channel || message.ts !== context.messageTs) {
       return refuse('This button does not belong to a suppression hubwarden knows. Nothing was changed.');

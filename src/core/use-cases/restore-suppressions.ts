@@ -1,3 +1,4 @@
+import { parseFinding } from '../findings/parse-finding.js';
 import {
   parseSuppressionNote,
   ticketKeyFromNotes,
@@ -99,6 +100,8 @@ export const restoreSuppressions = async (
     if (await deps.state.getSuppression(note.record.id)) continue;
     const reviewMessage = await reviewCardOf(deps, note);
     if (reviewMessage === null) continue;
+    // a reviewer's press may have rebuilt (and decided) it while the card was checked
+    if (await deps.state.getSuppression(note.record.id)) continue;
     const suppression = { ...rebuilt(finding, note, deps.clock()), reviewMessage };
     await deps.state.putSuppression(suppression);
     restored.push(suppression);
@@ -131,4 +134,57 @@ export const suppressionFromNotes = async (
     if (suppression && (!newest || suppression.requestedAt > newest.requestedAt)) newest = suppression;
   }
   return newest;
+};
+
+/**
+ * The control's findings of one repository, straight from the findings source (one narrow read), or
+ * every finding of the control when the repository's ARN is not known; malformed ones are left out.
+ */
+export const readFindingsOf = async (
+  deps: Pick<PipelineDeps, 'findingsSource' | 'control'>,
+  repositoryArn: string | undefined,
+): Promise<Finding[]> => {
+  const { controlId } = deps.control;
+  const findings: Finding[] = [];
+  const query = { controlId, ...(repositoryArn ? { resourceArn: repositoryArn } : {}) };
+  for await (const page of deps.findingsSource.pages(query)) {
+    for (const raw of page.findings) {
+      const parsed = parseFinding(raw, controlId);
+      if (parsed.ok) findings.push(parsed.finding);
+    }
+  }
+  return findings;
+};
+
+/** Held while a press rebuilds a suppression: the lock reviews take, so a decision is never overwritten. */
+const RESTORE_LOCK = { ttlMs: 10_000, waitMs: 2_000 };
+
+/**
+ * A reviewer pressed a review card whose suppression the state store does not hold (Redis lost, no
+ * poll since). The pressed message must be hubwarden's card for that suppression (its metadata names it,
+ * and on cards posted since, the repository too); that repository's findings are read from the findings
+ * source (every finding of the control for an older card that does not name it), merged into the state
+ * store, and the suppression rebuilt from their notes exactly as a poll would, card check included.
+ * Answers it, or `undefined` when the message is not its card or no note carries its record.
+ */
+export const restoreFromReviewCard = async (
+  deps: Pick<PipelineDeps, 'state' | 'clock' | 'log' | 'chat' | 'settings' | 'findingsSource' | 'control'>,
+  suppressionId: string,
+  card: MessageRef,
+): Promise<Suppression | undefined> => {
+  const subject = await deps.chat?.reviewCardAt(card, suppressionId);
+  if (!subject) return undefined;
+  const findings = await readFindingsOf(deps, subject.repositoryArn);
+  const named = findings.find(
+    (finding) => parseSuppressionNote(finding.hubwardenNote)?.record.id === suppressionId,
+  );
+  if (!named) {
+    deps.log.warn({ suppressionId }, 'no Security Hub note carries this suppression; not restored');
+    return undefined;
+  }
+  const key = named.repository.key;
+  const repository = findings.filter((finding) => finding.repository.key === key);
+  await deps.state.mergeFindings(repository);
+  await deps.state.withLock(`suppress:${key}`, RESTORE_LOCK, () => restoreSuppressions(deps, repository));
+  return deps.state.getSuppression(suppressionId);
 };

@@ -95,6 +95,23 @@ describe('SecurityHubFindingsSource against the Security Hub stand-in', () => {
     expect(accounts).toEqual(['333333333333', '333333333333']);
   });
 
+  it('reads one repository with a ResourceId filter, every standard of it, and nothing else', async () => {
+    const one = { accountId: '222222222222', region: 'us-east-1', repositoryName: 'team/one' };
+    standIn.securityHub.addFindings([
+      ecr2Finding(one),
+      ecr2Finding({ ...one, standard: 'nist-800-53' }),
+      ecr2Finding({ ...one, repositoryName: 'team/one-more' }),
+      ecr2Finding({ ...one, accountId: '333333333333' }),
+      otherControlFinding(one),
+    ]);
+    const arn = 'arn:aws:ecr:us-east-1:222222222222:repository/team/one';
+    const pages = await collect(source().pages({ controlId: 'ECR.2', resourceArn: arn }));
+    const resources = pages.flatMap((page) =>
+      page.findings.map((f) => (f as { Resources?: { Id?: string }[] }).Resources?.[0]?.Id),
+    );
+    expect(resources).toEqual([arn, arn]);
+  });
+
   it('sends Start with a fixed far-future End, the same on every page, so NextToken stays valid', async () => {
     standIn.securityHub.addFindings([
       ...failing(2, '222222222222', '2025-01-01T00:00:00.000Z'),

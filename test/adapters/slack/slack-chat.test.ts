@@ -1,3 +1,4 @@
+import { webApi } from '@slack/bolt';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { SlackChat } from '../../../src/adapters/slack/index.js';
@@ -71,6 +72,32 @@ describe('SlackChat messages', () => {
     expect(await chat.isRepositoryCard({ channel: 'C0NOWHERE', ts: own.ts }, key)).toBe(false);
   });
 
+  it('reads what a repository card names at its timestamp: the key and, on newer cards, the ARN', async () => {
+    const { key, arn } = card().repository;
+    const own = await chat.postRepositoryCard('C0PAYMENTS', card());
+    expect(standIn.message('C0PAYMENTS', own.ts)?.metadata).toEqual({
+      event_type: 'hubwarden_repository',
+      event_payload: { repository_key: key, repository_arn: arn },
+    });
+    await expect(chat.repositoryCardAt(own, key)).resolves.toEqual({
+      repositoryKey: key,
+      repositoryArn: arn,
+    });
+    await expect(chat.repositoryCardAt(own, 'repo-other')).resolves.toBeUndefined();
+    const reviewMessage = await chat.postSuppressionReview('C0PAYMENTS', review());
+    await expect(chat.repositoryCardAt(reviewMessage, key)).resolves.toBeUndefined();
+    const client = new webApi.WebClient(standIn.token, { slackApiUrl: standIn.url });
+    const old = await client.chat.postMessage({
+      channel: 'C0PAYMENTS',
+      text: 'older repository card',
+      metadata: { event_type: 'hubwarden_repository', event_payload: { repository_key: key } },
+    });
+    await expect(chat.repositoryCardAt({ channel: 'C0PAYMENTS', ts: old.ts ?? '' }, key)).resolves.toEqual({
+      repositoryKey: key,
+      repositoryArn: undefined,
+    });
+  });
+
   it('opens a direct message once for an owner that is a person', async () => {
     const first = await chat.postRepositoryCard('U0CAROL', card());
     await chat.postSuppressionReview('U0CAROL', review());
@@ -112,6 +139,34 @@ describe('SlackChat messages', () => {
     // another suppression's card at that timestamp does not count, nor does a card out of reach
     await expect(chat.findSuppressionReview('C0REVIEW', 'sother', ref.ts)).resolves.toBeUndefined();
     await expect(chat.findSuppressionReview('C0REVIEW', review().suppression.id)).resolves.toBeUndefined();
+  });
+
+  it('reads what a review card names at its timestamp: its suppression and, on newer cards, the repository', async () => {
+    const ref = await chat.postSuppressionReview('C0REVIEW', review());
+    const { id, repository } = review().suppression;
+    expect(standIn.message('C0REVIEW', ref.ts)?.metadata).toEqual({
+      event_type: 'hubwarden_suppression_review',
+      event_payload: { suppression_id: id, repository_key: repository.key, repository_arn: repository.arn },
+    });
+    await expect(chat.reviewCardAt(ref, id)).resolves.toEqual({
+      suppressionId: id,
+      repositoryArn: repository.arn,
+    });
+    await expect(chat.reviewCardAt(ref, 'sother')).resolves.toBeUndefined();
+    const repositoryCard = await chat.postRepositoryCard('C0REVIEW', card());
+    await expect(chat.reviewCardAt(repositoryCard, id)).resolves.toBeUndefined();
+    await expect(chat.reviewCardAt({ channel: 'C0NOWHERE', ts: ref.ts }, id)).resolves.toBeUndefined();
+    // a card posted before the metadata named the repository still names its suppression
+    const client = new webApi.WebClient(standIn.token, { slackApiUrl: standIn.url });
+    const old = await client.chat.postMessage({
+      channel: 'C0REVIEW',
+      text: 'older review card',
+      metadata: { event_type: 'hubwarden_suppression_review', event_payload: { suppression_id: id } },
+    });
+    await expect(chat.reviewCardAt({ channel: 'C0REVIEW', ts: old.ts ?? '' }, id)).resolves.toEqual({
+      suppressionId: id,
+      repositoryArn: undefined,
+    });
   });
 
   it('sends plain notices and ephemeral messages with the text shown as is', async () => {
