@@ -68,6 +68,8 @@ export interface RedisBudgetsOptions {
   readonly prefix: string;
   /** longest a budget call may take before this process falls back to its own bucket; default 2 s */
   readonly timeoutMs?: number;
+  /** how long budgets stay in the process after Redis failed to answer, before Redis is tried again; default 5 s */
+  readonly retryAfterMs?: number;
   /** where a budget goes while Redis does not answer; default an in-process bucket per budget */
   readonly fallback?: BudgetFactory;
   /** told once per outage that budgets are held per process for now */
@@ -95,8 +97,9 @@ const withTimeout = <T>(promise: Promise<T>, ms: number): Promise<T> =>
 /**
  * Budgets shared by every process of a deployment through Redis, so the configured rates are the
  * deployment's total whatever the number of workers. When Redis does not answer (it is down, or a call
- * takes longer than `timeoutMs`), the budget is held in this process until Redis is back: a worker keeps
- * pacing itself rather than stalling, at the cost of each process spending the full rate during the outage.
+ * takes longer than `timeoutMs`), budgets are held in this process for `retryAfterMs`, then Redis is tried
+ * again: a worker keeps pacing itself rather than stalling, at the cost of each process spending the full
+ * rate during the outage.
  */
 export const redisBudgets = (redis: RedisConnection, options: RedisBudgetsOptions): BudgetFactory => {
   if (!('hubwardenBudget' in redis)) {
@@ -105,23 +108,26 @@ export const redisBudgets = (redis: RedisConnection, options: RedisBudgetsOption
   const commands = redis as unknown as BudgetCommands;
   const timeoutMs = options.timeoutMs ?? 2_000;
   const fallbacks = options.fallback ?? inMemoryBudgets();
-  let degraded = false;
+  const retryAfterMs = options.retryAfterMs ?? 5_000;
+  // while Redis is away, calls go straight to the fallback and Redis is tried again every `retryAfterMs`
+  let degradedUntil: number | undefined;
   const run = async (
     key: string,
     limit: RateLimit,
     arg: number,
     mode: BudgetMode,
   ): Promise<[number, number] | undefined> => {
+    if (degradedUntil !== undefined && Date.now() < degradedUntil) return undefined;
     try {
       const answer = await withTimeout(
         commands.hubwardenBudget(key, String(limit.perSecond), String(limit.burst), String(arg), mode),
         timeoutMs,
       );
-      degraded = false;
+      degradedUntil = undefined;
       return answer;
     } catch (error) {
-      if (!degraded) options.onFallback?.(error);
-      degraded = true;
+      if (degradedUntil === undefined) options.onFallback?.(error);
+      degradedUntil = Date.now() + retryAfterMs;
       return undefined;
     }
   };

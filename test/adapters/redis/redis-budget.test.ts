@@ -85,20 +85,29 @@ describe('redisBudgets', () => {
     expect(ttl).toBeLessThanOrEqual(1_000 + 1_000 / LIMIT.perSecond + 50);
   });
 
-  it('falls back to a budget of its own while Redis does not answer, and says so once', async () => {
-    const down = new Redis({
-      port: 1,
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-    });
+  it('falls back to a budget of its own while Redis does not answer, says so once, and tries Redis again later', async () => {
+    // a connection that queues commands while it reconnects, as the service's does: only the timeout ends a call
+    const down = new Redis({ port: 1, maxRetriesPerRequest: null, retryStrategy: () => 50 });
+    down.on('error', () => undefined);
     const told: unknown[] = [];
-    const budgets = redisBudgets(down, { prefix: freshPrefix(), onFallback: (error) => told.push(error) });
+    const budgets = redisBudgets(down, {
+      prefix: freshPrefix(),
+      timeoutMs: 100,
+      retryAfterMs: 300,
+      onFallback: (error) => told.push(error),
+    });
     const budget = budgets('ecr:111111111111:eu-west-1', { perSecond: 100, burst: 3 });
+    const started = Date.now();
     for (let i = 0; i < 3; i += 1) expect(await budget.tryTake(0)).toBe(0);
-    // the process's own bucket is spent now: it keeps pacing instead of waving calls through
+    // only the first call waited for Redis; the others went straight to the process's own bucket
+    expect(Date.now() - started).toBeLessThan(250);
+    // that bucket is spent now: the process keeps pacing instead of waving calls through
     expect(await budget.tryTake(0)).toBeGreaterThan(0);
     expect(told).toHaveLength(1);
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    const retried = Date.now();
+    await budget.take();
+    expect(Date.now() - retried).toBeGreaterThanOrEqual(90);
     down.disconnect();
   });
 });
