@@ -2,8 +2,11 @@ import type { RedisConnection } from '../adapters/redis/connection.js';
 import { createAwsAdapters, type AwsAdapters } from '../adapters/aws/index.js';
 import { closeQueues, createQueues, type Queues } from '../adapters/bullmq/queues.js';
 import { createFetchRequest, JiraPreflight, JiraTicketTracker } from '../adapters/jira/index.js';
-import { rateLimitedRequest } from '../adapters/jira/rate-limited-request.js';
-import { ChannelRateLimitedChat } from '../adapters/slack/channel-rate-limit.js';
+import { budgetedRequest } from '../adapters/jira/rate-limited-request.js';
+import { ChannelRateLimitedChat, SLACK_CHANNEL_RATE } from '../adapters/slack/channel-rate-limit.js';
+import { redisBudgets } from '../adapters/redis/redis-budget.js';
+import { networkReason } from '../shared/error-reason.js';
+import { systemClock, type BudgetFactory } from '../shared/token-bucket.js';
 import { connectRedis } from '../adapters/redis/connection.js';
 import { RedisStateStore } from '../adapters/redis/redis-state-store.js';
 import { SlackChat } from '../adapters/slack/slack-chat.js';
@@ -22,8 +25,11 @@ import type { Dispatcher } from 'undici';
 
 const HOUR = 3_600_000;
 
-/** The AWS clients from configuration; endpoints stay the SDK's own business (AWS_ENDPOINT_URL_*). */
-export const awsAdaptersFor = (env: ScanConfig['env']): AwsAdapters => {
+/**
+ * The AWS clients from configuration; endpoints stay the SDK's own business (AWS_ENDPOINT_URL_*).
+ * `budgets`: where the Security Hub budgets live (the service shares them through Redis).
+ */
+export const awsAdaptersFor = (env: ScanConfig['env'], budgets?: BudgetFactory): AwsAdapters => {
   // HTTPS_PROXY / NO_PROXY: the SDK's Node handler takes agents that tunnel through the proxy
   const proxyAgents = proxyAgentsFor(proxySettingsOf(env));
   return createAwsAdapters({
@@ -40,6 +46,7 @@ export const awsAdaptersFor = (env: ScanConfig['env']): AwsAdapters => {
       batchUpdatePerSecond: env.SECURITYHUB_BATCHUPDATE_PER_SECOND,
     },
     ...(proxyAgents ? { proxyAgents } : {}),
+    ...(budgets ? { budgets } : {}),
   });
 };
 
@@ -69,7 +76,17 @@ export const composeService = (config: Config, log: Logger): Service => {
   redis.setMaxListeners(100);
   const redisHealth = watchRedis(redis, env.REDIS_URL, log);
   const metrics = createMetrics();
-  const aws = awsAdaptersFor(env);
+  // Every provider budget is shared by all processes of the deployment (same QUEUE_PREFIX, even in a dry
+  // run: the provider's quota is the same), so the configured rates are the deployment's total.
+  const budgets = redisBudgets(redis, {
+    prefix: env.QUEUE_PREFIX,
+    onFallback: (error) =>
+      log.warn(
+        { reason: networkReason(error) },
+        'Redis does not answer: provider budgets are held per process until it is back',
+      ),
+  });
+  const aws = awsAdaptersFor(env, budgets);
   const jiraAuth = env.JIRA_PAT
     ? { pat: env.JIRA_PAT }
     : { email: env.JIRA_EMAIL ?? '', apiToken: env.JIRA_API_TOKEN ?? '' };
@@ -85,10 +102,13 @@ export const composeService = (config: Config, log: Logger): Service => {
     ...(env.JIRA_EXTRA_FIELDS ? { extraFields: env.JIRA_EXTRA_FIELDS } : {}),
     closeResolution: env.JIRA_CLOSE_RESOLUTION,
     // Waits for the site's rate instead of bursting into 429s (each of which pauses the repository queue).
-    request: rateLimitedRequest(createFetchRequest(dispatcher ? { dispatcher } : {}), {
-      perSecond: env.JIRA_REQUESTS_PER_SECOND,
-      burst: Math.max(1, Math.ceil(env.JIRA_REQUESTS_PER_SECOND)),
-    }),
+    request: budgetedRequest(
+      createFetchRequest(dispatcher ? { dispatcher } : {}),
+      budgets(`jira:${new URL(env.JIRA_BASE_URL).host}`, {
+        perSecond: env.JIRA_REQUESTS_PER_SECOND,
+        burst: Math.max(1, Math.ceil(env.JIRA_REQUESTS_PER_SECOND)),
+      }),
+    ),
   });
   const jiraPreflight = new JiraPreflight({
     baseUrl: env.JIRA_BASE_URL,
@@ -115,8 +135,13 @@ export const composeService = (config: Config, log: Logger): Service => {
     ),
     registry: instrumentPort(aws.repositoryRegistry, 'ecr', metrics),
     tracker: instrumentPort(jira, 'jira', metrics),
-    // One token bucket per channel (Slack allows about one message a second per channel).
-    chat: new ChannelRateLimitedChat(instrumentPort(slack, 'slack', metrics)),
+    // One budget per channel (Slack allows about one message a second per channel).
+    chat: new ChannelRateLimitedChat(
+      instrumentPort(slack, 'slack', metrics),
+      SLACK_CHANNEL_RATE,
+      systemClock,
+      budgets,
+    ),
   };
   const deps: PipelineDeps = {
     control: ecr2TagImmutability,

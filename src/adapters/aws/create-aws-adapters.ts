@@ -13,8 +13,14 @@ import { EcrRepositoryRegistry } from './ecr-repository-registry.js';
 import { MemberCredentials, memberRoleArnFor } from './member-credentials.js';
 import { awsRequestHandler } from './request-handler.js';
 import type { AwsTimeouts } from './request-handler.js';
-import { partitionOfRegion, SecurityHubFindingsSource } from './securityhub-findings-source.js';
-import type { Clock } from '../../shared/token-bucket.js';
+import {
+  BATCH_UPDATE_FINDINGS_RATE,
+  GET_FINDINGS_RATE,
+  partitionOfRegion,
+  SecurityHubFindingsSource,
+} from './securityhub-findings-source.js';
+import type { BudgetFactory, Clock, RateLimit } from '../../shared/token-bucket.js';
+import { accountScopedBudget, memoized } from './account-scoped-budget.js';
 
 /**
  * How often the SDK itself tries a call before the error reaches hubwarden: 2 everywhere, one quick retry.
@@ -48,6 +54,11 @@ export interface AwsAdaptersOptions {
   readonly maxAttempts?: { readonly securityHub?: number; readonly ecr?: number; readonly sts?: number };
   /** limiter clock (tests) */
   readonly clock?: Clock;
+  /**
+   * Where the Security Hub budgets live (per aggregator account and region), e.g. in Redis so that every
+   * process of a deployment shares them; default an in-process bucket per operation
+   */
+  readonly budgets?: BudgetFactory;
   /** requests per second hubwarden allows itself (default a little under AWS's quotas) */
   readonly securityHubRates?: {
     readonly getFindingsPerSecond?: number;
@@ -115,25 +126,45 @@ export const createAwsAdapters = (options: AwsAdaptersOptions): AwsAdapters => {
     clientConfig: { ...shared, maxAttempts: attempts.ecr },
   });
   const rates = options.securityHubRates;
+  // a raised quota raises the burst with it (AWS's burst is twice or three times the rate)
+  const getFindingsRate: RateLimit | undefined = rates?.getFindingsPerSecond
+    ? {
+        perSecond: rates.getFindingsPerSecond,
+        burst: Math.max(1, Math.floor(rates.getFindingsPerSecond * 1.75)),
+      }
+    : undefined;
+  const batchUpdateRate: RateLimit | undefined = rates?.batchUpdatePerSecond
+    ? {
+        perSecond: rates.batchUpdatePerSecond,
+        burst: Math.max(1, Math.floor(rates.batchUpdatePerSecond * 2.9)),
+      }
+    : undefined;
+  const aggregatorAccount = memoized(async () => (await callerIdentity(stsClient)).accountId);
+  const budgets = options.budgets;
   const findingsSource = new SecurityHubFindingsSource({
     client: securityHubClient,
     // no consolidated controls outside the commercial partition: select the per-standard findings too
     perStandardFindings: partitionOfRegion(securityHubRegion) !== 'aws',
     ...(options.clock === undefined ? {} : { clock: options.clock }),
-    // a raised quota raises the burst with it (AWS's burst is twice or three times the rate)
-    ...(rates?.getFindingsPerSecond
+    ...(getFindingsRate ? { getFindingsRate } : {}),
+    ...(batchUpdateRate ? { batchUpdateRate } : {}),
+    ...(budgets
       ? {
-          getFindingsRate: {
-            perSecond: rates.getFindingsPerSecond,
-            burst: Math.max(1, Math.floor(rates.getFindingsPerSecond * 1.75)),
-          },
-        }
-      : {}),
-    ...(rates?.batchUpdatePerSecond
-      ? {
-          batchUpdateRate: {
-            perSecond: rates.batchUpdatePerSecond,
-            burst: Math.max(1, Math.floor(rates.batchUpdatePerSecond * 2.9)),
+          budgets: {
+            getFindings: accountScopedBudget(
+              budgets,
+              'securityhub:GetFindings',
+              securityHubRegion,
+              getFindingsRate ?? GET_FINDINGS_RATE,
+              aggregatorAccount,
+            ),
+            batchUpdate: accountScopedBudget(
+              budgets,
+              'securityhub:BatchUpdateFindings',
+              securityHubRegion,
+              batchUpdateRate ?? BATCH_UPDATE_FINDINGS_RATE,
+              aggregatorAccount,
+            ),
           },
         }
       : {}),

@@ -13,7 +13,7 @@ import type {
 import type { FindingIdentifier } from '../../core/model.js';
 import { classifyAwsError, regionOf } from './classify-aws-error.js';
 import { TokenBucket, systemClock } from '../../shared/token-bucket.js';
-import type { Clock, RateLimit } from '../../shared/token-bucket.js';
+import type { Clock, RateBudget, RateLimit } from '../../shared/token-bucket.js';
 
 /** Security Hub's quotas for these two operations (per account and region). */
 // A little under AWS's quotas (GetFindings 3/s burst 6, BatchUpdateFindings 10/s burst 30): our clock
@@ -48,6 +48,11 @@ export interface SecurityHubFindingsSourceOptions {
   readonly getFindingsRate?: RateLimit;
   /** client-side limit for BatchUpdateFindings; default 10/s, burst 30 */
   readonly batchUpdateRate?: RateLimit;
+  /**
+   * The budgets the two operations draw from (e.g. shared through Redis by every process of the
+   * deployment); default an in-process bucket each, at the rates above
+   */
+  readonly budgets?: { readonly getFindings?: RateBudget; readonly batchUpdate?: RateBudget };
   /** clock and sleep of the limiters (tests pass a fake one) */
   readonly clock?: Clock;
   /** GetFindings MaxResults, 1 to 100; default 100 */
@@ -110,16 +115,19 @@ export const truncateNote = (text: string, max: number = MAX_NOTE_LENGTH): strin
 /** The FindingsSource port on AWS Security Hub (GetFindings / BatchUpdateFindings in the home region). */
 export class SecurityHubFindingsSource implements FindingsSource {
   private readonly client: SecurityHubClient;
-  private readonly getFindingsBucket: TokenBucket;
-  private readonly batchUpdateBucket: TokenBucket;
+  private readonly getFindingsBucket: RateBudget;
+  private readonly batchUpdateBucket: RateBudget;
   private readonly pageSize: number;
   private readonly perStandardFindings: boolean;
 
   constructor(options: SecurityHubFindingsSourceOptions) {
     const clock = options.clock ?? systemClock;
     this.client = options.client;
-    this.getFindingsBucket = new TokenBucket(options.getFindingsRate ?? GET_FINDINGS_RATE, clock);
-    this.batchUpdateBucket = new TokenBucket(options.batchUpdateRate ?? BATCH_UPDATE_FINDINGS_RATE, clock);
+    this.getFindingsBucket =
+      options.budgets?.getFindings ?? new TokenBucket(options.getFindingsRate ?? GET_FINDINGS_RATE, clock);
+    this.batchUpdateBucket =
+      options.budgets?.batchUpdate ??
+      new TokenBucket(options.batchUpdateRate ?? BATCH_UPDATE_FINDINGS_RATE, clock);
     this.pageSize = Math.min(100, Math.max(1, options.pageSize ?? 100));
     this.perStandardFindings = options.perStandardFindings ?? false;
   }
@@ -193,15 +201,15 @@ export class SecurityHubFindingsSource implements FindingsSource {
     return { processed, unprocessed };
   }
 
-  private async call<T>(action: string, bucket: TokenBucket, send: () => Promise<T>): Promise<T> {
+  private async call<T>(action: string, bucket: RateBudget, send: () => Promise<T>): Promise<T> {
     try {
       return await send();
     } catch (error) {
       const region = await regionOf(this.client);
       const classified = classifyAwsError(error, 'securityhub', action, region);
-      // someone else shares the quota: hold our own callers back as long as AWS asked
+      // someone else shares the quota: hold every caller of the budget back as long as AWS asked
       if (classified.kind === 'rate-limited' && !isHubwardenError(error)) {
-        bucket.backOff(classified.retryAfterMs ?? 1_000);
+        await bucket.pauseFor(classified.retryAfterMs ?? 1_000);
       }
       throw classified;
     }

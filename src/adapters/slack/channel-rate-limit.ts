@@ -1,5 +1,5 @@
-import { HubwardenError } from '../../core/errors.js';
-import { systemClock, type Clock } from '../../shared/token-bucket.js';
+import { HubwardenError, isHubwardenError } from '../../core/errors.js';
+import { inMemoryBudgets, systemClock, type BudgetFactory, type Clock } from '../../shared/token-bucket.js';
 import type {
   Chat,
   MessageRef,
@@ -22,25 +22,33 @@ export const SLACK_CHANNEL_RATE: ChannelRateLimit = { perSecond: 1, burst: 3, ma
 /** Time as the limiter sees it (the shared clock; tests pass a fake one). */
 export type LimiterClock = Clock;
 
+/** The budget name of one channel's messages. */
+export const channelBudgetName = (channel: string): string => `slack:chat.postMessage:${channel}`;
+
 /**
- * The Chat port with a token bucket per channel in front of every new message, so one busy owner channel
+ * The Chat port with a budget per channel in front of every new message, so one busy owner channel
  * waits for itself instead of drawing 429s (which, surfaced as rate-limited job errors, would pause the
  * whole repository queue and every other channel with it). A caller that would wait longer than
- * `maxWaitMs` gets a `rate-limited` error with the wait as `retryAfterMs`, and its token is given back,
- * so a worker slot is never held for long. Updates and ephemerals pass straight through.
+ * `maxWaitMs` gets a `rate-limited` error with the wait as `retryAfterMs` and reserves nothing, so a
+ * worker slot is never held for long. Updates and ephemerals pass straight through, but a 429 on any call
+ * about a channel pauses that channel's budget for Slack's Retry-After. With `budgets` from Redis, every
+ * process of the deployment shares each channel's budget.
  */
 export class ChannelRateLimitedChat implements Chat {
-  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  private readonly budgets: BudgetFactory;
 
   constructor(
     private readonly chat: Chat,
     private readonly limit: ChannelRateLimit = SLACK_CHANNEL_RATE,
-    private readonly clock: LimiterClock = systemClock,
-  ) {}
+    clock: LimiterClock = systemClock,
+    budgets?: BudgetFactory,
+  ) {
+    this.budgets = budgets ?? inMemoryBudgets(clock);
+  }
 
   async postRepositoryCard(channel: string, card: RepositoryCard): Promise<MessageRef> {
     await this.take(channel);
-    return this.chat.postRepositoryCard(channel, card);
+    return this.paused(channel, this.chat.postRepositoryCard(channel, card));
   }
 
   findRepositoryCard(channel: string, repositoryKey: string): Promise<MessageRef | undefined> {
@@ -56,12 +64,12 @@ export class ChannelRateLimitedChat implements Chat {
   }
 
   updateRepositoryCard(ref: MessageRef, card: RepositoryCard): Promise<void> {
-    return this.chat.updateRepositoryCard(ref, card);
+    return this.paused(ref.channel, this.chat.updateRepositoryCard(ref, card));
   }
 
   async postSuppressionReview(channel: string, review: SuppressionReviewCard): Promise<MessageRef> {
     await this.take(channel);
-    return this.chat.postSuppressionReview(channel, review);
+    return this.paused(channel, this.chat.postSuppressionReview(channel, review));
   }
 
   findSuppressionReview(
@@ -77,7 +85,7 @@ export class ChannelRateLimitedChat implements Chat {
   }
 
   updateSuppressionReview(ref: MessageRef, review: SuppressionReviewCard): Promise<void> {
-    return this.chat.updateSuppressionReview(ref, review);
+    return this.paused(ref.channel, this.chat.updateSuppressionReview(ref, review));
   }
 
   notifyEphemeral(channel: string, user: string, text: string): Promise<void> {
@@ -86,7 +94,7 @@ export class ChannelRateLimitedChat implements Chat {
 
   async notify(channel: string, text: string): Promise<MessageRef> {
     await this.take(channel);
-    return this.chat.notify(channel, text);
+    return this.paused(channel, this.chat.notify(channel, text));
   }
 
   userIdByEmail(email: string): Promise<string | undefined> {
@@ -94,14 +102,8 @@ export class ChannelRateLimitedChat implements Chat {
   }
 
   private async take(channel: string): Promise<void> {
-    const { perSecond, burst, maxWaitMs } = this.limit;
-    const now = this.clock.now();
-    const bucket = this.buckets.get(channel) ?? { tokens: burst, at: now };
-    bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.at) / 1000) * perSecond);
-    bucket.at = now;
-    this.buckets.set(channel, bucket);
-    const waitMs = bucket.tokens >= 1 ? 0 : Math.ceil(((1 - bucket.tokens) / perSecond) * 1000);
-    if (waitMs > maxWaitMs) {
+    const waitMs = await this.budget(channel).tryTake(this.limit.maxWaitMs);
+    if (waitMs > 0) {
       throw new HubwardenError(`Slack channel ${channel} is at its message rate; retry in ${waitMs} ms`, {
         kind: 'rate-limited',
         code: 'slack.channel_rate',
@@ -109,7 +111,22 @@ export class ChannelRateLimitedChat implements Chat {
         retryAfterMs: waitMs,
       });
     }
-    bucket.tokens -= 1;
-    if (waitMs > 0) await this.clock.sleep(waitMs);
+  }
+
+  /** Slack said 429 about this channel anyway (another client posts there too): every caller holds back. */
+  private async paused<T>(channel: string, call: Promise<T>): Promise<T> {
+    try {
+      return await call;
+    } catch (error) {
+      if (isHubwardenError(error) && error.kind === 'rate-limited' && error.code !== 'slack.channel_rate') {
+        await this.budget(channel).pauseFor(error.retryAfterMs ?? 1_000);
+      }
+      throw error;
+    }
+  }
+
+  private budget(channel: string) {
+    const { perSecond, burst } = this.limit;
+    return this.budgets(channelBudgetName(channel), { perSecond, burst });
   }
 }

@@ -8,6 +8,7 @@ import { seedSandbox } from '../../fixtures/seed-sandbox.js';
 import { startAwsStandIn } from '../../standins/aws/index.js';
 import type { AwsStandIn } from '../../standins/aws/index.js';
 import { collect, repositoryRef } from './helpers.js';
+import { inMemoryBudgets, type BudgetFactory, type RateLimit } from '../../../src/shared/token-bucket.js';
 
 /** The factory hard-codes no endpoint: the SDK's own AWS_ENDPOINT_URL_* support must carry it to the stand-in. */
 describe('createAwsAdapters with the SDK configured only through the environment', () => {
@@ -58,6 +59,46 @@ describe('createAwsAdapters with the SDK configured only through the environment
         expect(await adapters.repositoryRegistry.tags(ref)).toEqual(repository.tags);
       }
       expect(standIn.sts.assumeRoleCalls.length - before).toBe(seeded.accounts.length);
+    } finally {
+      adapters.destroy();
+    }
+  });
+
+  it('draws Security Hub calls from the budgets of the aggregator account and region, at the configured rates', async () => {
+    seedSandbox(standIn, { repositories: 2, findingsPerRepository: 1, seed: 11 });
+    const drawn: string[] = [];
+    const limits = new Map<string, RateLimit>();
+    const shared = inMemoryBudgets();
+    const budgets: BudgetFactory = (name, limit) => {
+      limits.set(name, limit);
+      const budget = shared(name, limit);
+      return {
+        take: async () => {
+          drawn.push(name);
+          await budget.take();
+        },
+        tryTake: (ms) => budget.tryTake(ms),
+        pauseFor: (ms) => budget.pauseFor(ms),
+      };
+    };
+    const adapters = createAwsAdapters({
+      region: 'eu-west-1',
+      budgets,
+      securityHubRates: { getFindingsPerSecond: 4, batchUpdatePerSecond: 8 },
+    });
+    try {
+      const pages = await collect(adapters.findingsSource.pages({ controlId: 'ECR.2' }));
+      const [first] = pages.flatMap((page) => page.findings) as Array<{ Id: string; ProductArn: string }>;
+      await adapters.findingsSource.updateWorkflow({
+        findings: [{ id: first?.Id ?? '', productArn: first?.ProductArn ?? '' }],
+        workflow: 'NOTIFIED',
+        note: 'budget test',
+      });
+      const getFindings = `securityhub:GetFindings:${standIn.adminAccountId}:eu-west-1`;
+      const batchUpdate = `securityhub:BatchUpdateFindings:${standIn.adminAccountId}:eu-west-1`;
+      expect(new Set(drawn)).toEqual(new Set([getFindings, batchUpdate]));
+      expect(limits.get(getFindings)).toEqual({ perSecond: 4, burst: 7 });
+      expect(limits.get(batchUpdate)).toEqual({ perSecond: 8, burst: 23 });
     } finally {
       adapters.destroy();
     }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { fakeClock } from '../../support/fake-clock.js';
-import { rateLimitedRequest } from '../../../src/adapters/jira/rate-limited-request.js';
+import { budgetedRequest, rateLimitedRequest } from '../../../src/adapters/jira/rate-limited-request.js';
 import { HubwardenError } from '../../../src/core/errors.js';
+import { inMemoryBudgets } from '../../../src/shared/token-bucket.js';
 
 describe('rateLimitedRequest', () => {
   it('lets the burst through, then spaces requests at the rate', async () => {
@@ -62,5 +63,23 @@ describe('rateLimitedRequest', () => {
     expect(first.status).toBe('rejected');
     expect(second).toEqual({ status: 'fulfilled', value: 'ok' });
     expect(sentAt[1]).toBeGreaterThanOrEqual(295);
+  });
+
+  it('pauses the shared budget, so a 429 seen through one request function holds back the others', async () => {
+    const clock = fakeClock(0);
+    const { slept } = clock;
+    const budget = inMemoryBudgets(clock)('jira:example.atlassian.net', { perSecond: 10, burst: 10 });
+    const throttling = budgetedRequest(async () => {
+      throw new HubwardenError('slow down', {
+        kind: 'rate-limited',
+        code: 'jira.rate_limited',
+        service: 'jira',
+        retryAfterMs: 1_500,
+      });
+    }, budget);
+    const other = budgetedRequest(async () => 'ok', budget);
+    await expect(throttling({})).rejects.toMatchObject({ code: 'jira.rate_limited' });
+    expect(await other({})).toBe('ok');
+    expect(slept[0]).toBeGreaterThanOrEqual(1_500);
   });
 });
