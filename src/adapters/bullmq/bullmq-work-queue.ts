@@ -1,8 +1,10 @@
 import type { WorkQueue } from '../../core/ports/work-queue.js';
-import type { Queues, RemediationJobData, SuppressionJobData } from './queues.js';
+import type { RemediationJobData, SuppressionJobData } from './job-data.js';
+import { enqueueRepositories, type Queues } from './queues.js';
 
 /** The interactions' slow work as BullMQ jobs. Ids carry no `:`; every handler is idempotent. */
 export const bullmqWorkQueue = (queues: Queues, clock: () => Date = () => new Date()): WorkQueue => ({
+  enqueueRepositories: (due) => enqueueRepositories(queues, due),
   enqueueFix: async (repositoryKey, actor) => {
     const data: RemediationJobData = { repositoryKey, actor, requestedAt: clock().toISOString() };
     await queues.remediation.add('fix', data, {
