@@ -41,7 +41,7 @@ const refs = ({ ticketKey, message }: NoteRefs): string =>
  * Note texts. The references come first and the free text (a justification) last, so clamping to 512
  * characters never cuts a reference: they are how hubwarden finds its ticket and message after losing Redis.
  */
-/** How a "back to NEW" note starts: such findings keep NEW and their reason (CONTRACT §5). */
+/** How a "back to NEW" note starts: such findings keep NEW and their reason (why a suppression ended). */
 export const RESTORED_NOTE = 'hubwarden: back to NEW.';
 
 /** Marks a note written while the ticket could not be made: it is rewritten once the ticket exists. */

@@ -24,7 +24,7 @@ export const emailAllowed = (email: string, policy: Pick<OwnersPolicy, 'allowedE
 };
 
 /**
- * CONTRACT §3: owner tags (first present key wins), then `accounts`, then `defaultOwner`.
+ * The owners file's order: owner tags (first present key wins), then `accounts`, then `defaultOwner`.
  * A tag value naming no owner but shaped like an e-mail address is looked up by the caller.
  */
 export const chooseOwner = (
