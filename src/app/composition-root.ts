@@ -26,7 +26,7 @@ import type { Dispatcher } from 'undici';
 const HOUR = 3_600_000;
 
 /** The AWS clients from configuration; endpoints stay the SDK's own business (AWS_ENDPOINT_URL_*). */
-export const awsAdaptersFor = (env: ScanConfig['env']): AwsAdapters => {
+const awsAdaptersFor = (env: ScanConfig['env']): AwsAdapters => {
   // HTTPS_PROXY / NO_PROXY: the SDK's Node handler takes agents that tunnel through the proxy
   const proxyAgents = proxyAgentsFor(proxySettingsOf(env));
   return createAwsAdapters({

@@ -10,9 +10,8 @@ export interface PollJobData {
 export interface RemediationJobData {
   readonly repositoryKey: string;
   readonly actor: string;
-  readonly requestedAt: string;
 }
+/** The job's name says why it runs (`mirror` or `expire`); both come down to the same mirroring. */
 export interface SuppressionJobData {
   readonly suppressionId: string;
-  readonly reason: 'mirror' | 'expire';
 }

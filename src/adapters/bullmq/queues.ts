@@ -6,7 +6,7 @@ export const QUEUE_NAMES = ['poll', 'repository', 'remediation', 'suppression'] 
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 /** Retries: exponential backoff with jitter; provider 429s do not consume attempts (see workers). */
-export const DEFAULT_JOB_OPTIONS: JobsOptions = {
+const DEFAULT_JOB_OPTIONS: JobsOptions = {
   attempts: 8,
   backoff: { type: 'exponential', delay: 2_000, jitter: 0.5 },
   removeOnComplete: { age: 3_600, count: 10_000 },
@@ -29,7 +29,7 @@ export const closeQueues = async (queues: Queues): Promise<void> => {
 };
 
 /** Job ids may not contain `:`; repository keys and generations are hex digests, so these ids are safe. */
-export const repositoryJobId = (repositoryKey: string, generation: string): string =>
+const repositoryJobId = (repositoryKey: string, generation: string): string =>
   `repo-${repositoryKey}-${generation}`;
 
 /**

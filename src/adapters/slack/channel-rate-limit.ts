@@ -10,7 +10,7 @@ export interface ChannelRateLimit {
   readonly maxWaitMs: number;
 }
 
-export const SLACK_CHANNEL_RATE: ChannelRateLimit = { perSecond: 1, burst: 3, maxWaitMs: 5_000 };
+const SLACK_CHANNEL_RATE: ChannelRateLimit = { perSecond: 1, burst: 3, maxWaitMs: 5_000 };
 
 /** Time as the limiter sees it (the shared clock; tests pass a fake one). */
 export type LimiterClock = Clock;

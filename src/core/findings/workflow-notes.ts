@@ -26,7 +26,7 @@ const SUPPRESSED_HEAD = 'hubwarden: suppressed.';
 /** How the note of findings whose suppression waits for review starts (their status does not change). */
 export const PENDING_NOTE = 'hubwarden: suppression pending review.';
 /** How the note of findings whose suppression request was rejected or lapsed unanswered starts. */
-export const REQUEST_CLOSED_NOTE = 'hubwarden: suppression request closed.';
+const REQUEST_CLOSED_NOTE = 'hubwarden: suppression request closed.';
 
 /** Where hubwarden's records live outside Redis: each note names the ticket and the chat message. */
 export interface NoteRefs {

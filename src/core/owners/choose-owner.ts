@@ -18,7 +18,7 @@ const findTag = (tags: Readonly<Record<string, string>>, key: string): [string, 
  * Whoever may tag a repository could name themselves its owner with an e-mail tag, then suppress its
  * finding: only addresses in a domain (exactly, not its subdomains) or named in `allowedEmailDomains` count.
  */
-export const emailAllowed = (email: string, policy: Pick<OwnersPolicy, 'allowedEmailDomains'>): boolean => {
+const emailAllowed = (email: string, policy: Pick<OwnersPolicy, 'allowedEmailDomains'>): boolean => {
   const domain = email.slice(email.lastIndexOf('@') + 1);
   return policy.allowedEmailDomains.some((entry) => entry === email || entry === domain);
 };

@@ -50,4 +50,26 @@ describe('the BullMQ work queue adapter', () => {
     await queues.poll.removeJobScheduler('poll');
     expect(await pollSchedulerPresent(queues)).toBe(false);
   });
+
+  it('carries only what the processors read: the repository and who asked, or the suppression', async () => {
+    const at = new Date('2026-12-04T12:00:00Z');
+    const work = bullmqWorkQueue(queues, () => at);
+    await work.enqueueFix('aaa', 'U0OWNER');
+    await work.enqueueSuppressionMirror('s-1');
+    await work.scheduleSuppressionExpiry('s-1', new Date(at.getTime() + 60_000));
+    const [fix] = await queues.remediation.getJobs(['waiting']);
+    expect({ name: fix?.name, data: fix?.data }).toEqual({
+      name: 'fix',
+      data: { repositoryKey: 'aaa', actor: 'U0OWNER' },
+    });
+    const suppressionJobs = await queues.suppression.getJobs(['waiting', 'delayed']);
+    expect(
+      suppressionJobs
+        .map((job) => ({ name: job.name, data: job.data }))
+        .sort((a, b) => a.name.localeCompare(b.name)),
+    ).toEqual([
+      { name: 'expire', data: { suppressionId: 's-1' } },
+      { name: 'mirror', data: { suppressionId: 's-1' } },
+    ]);
+  });
 });
