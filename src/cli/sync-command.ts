@@ -37,9 +37,7 @@ export interface ProviderFailureLine {
 }
 
 /** One line per repository and provider, oldest streak first. */
-const providerFailureLines = (
-  failures: ReadonlyMap<string, RepositoryFailures>,
-): ProviderFailureLine[] =>
+const providerFailureLines = (failures: ReadonlyMap<string, RepositoryFailures>): ProviderFailureLine[] =>
   [...failures.values()]
     .flatMap((entry) =>
       Object.entries(entry.providers).map(([provider, failure]) => ({
