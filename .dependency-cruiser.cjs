@@ -29,10 +29,21 @@ module.exports = {
     },
     {
       name: 'workers-are-thin',
-      comment: 'workers call core use cases through ports; they never import a vendor adapter.',
+      comment:
+        'workers call core use cases through ports; of the adapters they see only the job payloads (enqueueing, scheduling and error steering live in src/adapters/bullmq).',
       severity: 'error',
       from: { path: '^workers' },
-      to: { path: ['^src/adapters/(aws|jira|slack)', '@aws-sdk', '@slack', 'jira-client'] },
+      to: {
+        path: ['^src/adapters/', '^src/app', '@aws-sdk', '@slack', 'jira-client', 'ioredis'],
+        pathNot: '^src/adapters/bullmq/job-data[.]ts$',
+      },
+    },
+    {
+      name: 'bullmq-is-one-adapter',
+      comment: 'only the BullMQ adapter, the composition (app, cli) and the processors speak BullMQ.',
+      severity: 'error',
+      from: { pathNot: '^(src/adapters/bullmq|src/app|src/cli|workers)/' },
+      to: { path: '(^|/)node_modules/bullmq/' },
     },
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
   ],

@@ -42,7 +42,7 @@ export interface Bounds {
   readonly failing: number;
   readonly emailOwners: number;
   readonly minCalls: Readonly<Record<ServiceName, number>>;
-  /** BatchUpdateFindings by the issue's formula, ceil(failing findings / 100), for comparison */
+  /** BatchUpdateFindings by the naive formula, ceil(failing findings / 100), for comparison */
   readonly batchUpdateByFindings: number;
   /** seconds each limited service needs at least */
   readonly seconds: Readonly<Record<'getFindings' | 'batchUpdateFindings' | 'jira' | 'slack', number>>;
@@ -53,7 +53,7 @@ export interface Bounds {
 
 const PAGE = 100;
 
-/** The owner tag value as CONTRACT §3 picks it (`ownerTags: [Owner, Team]`, keys case-insensitive). */
+/** The owner tag value as the owners file's rules pick it (`ownerTags: [Owner, Team]`, keys case-insensitive). */
 const ownerTagValue = (tags: Readonly<Record<string, string>>): string | undefined => {
   for (const wanted of ['owner', 'team']) {
     const hit = Object.entries(tags).find(([key]) => key.toLowerCase() === wanted);
@@ -78,7 +78,7 @@ export const computeBounds = (backlog: Backlog, limits: Limits): Bounds => {
   const slackPeople = [...emails].filter((email) => SANDBOX_PEOPLE.some((person) => person.email === email));
   const minCalls: Record<ServiceName, number> = {
     'securityhub.GetFindings': Math.max(1, Math.ceil(backlog.findings / PAGE)),
-    // CONTRACT §5: each NOTIFIED note names the repository's own ticket, so one call per repository
+    // each NOTIFIED note names the repository's own ticket, so one call per repository
     'securityhub.BatchUpdateFindings': failing.length,
     sts: new Set(failing.map((repository) => repository.accountId)).size,
     // tags (ListTagsForResource) and the pre-fix risk check (DescribeImages), once per repository

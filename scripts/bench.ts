@@ -85,7 +85,7 @@ const main = async () => {
       ...base,
       repositories: values.repositories === '600' ? 20_000 : base.repositories,
       findingsPerRepository: values.findings === '3' ? 5 : base.findingsPerRepository,
-      // the 20,000-repository figure is taken with the limits off unless asked otherwise
+      // the 20,000-repository target figure is taken with the limits off unless asked otherwise
       limits: values.limits === 'on',
       timeoutMs: Math.max(base.timeoutMs, 3_600_000),
     });

@@ -1,8 +1,8 @@
 import type { Job } from 'bullmq';
-import { enqueueRepositories, type PollJobData, type Queues } from '../src/adapters/bullmq/queues.js';
+import type { PollJobData } from '../src/adapters/bullmq/job-data.js';
 import { pollFindings, type PollOptions } from '../src/core/use-cases/poll-findings.js';
 import type { PipelineDeps } from '../src/core/use-cases/pipeline-deps.js';
-import { bullmqWorkQueue } from '../src/adapters/bullmq/bullmq-work-queue.js';
+import type { WorkQueue } from '../src/core/ports/work-queue.js';
 import { overdueSuppressions } from '../src/core/use-cases/overdue-suppressions.js';
 import { forJob } from './job-deps.js';
 
@@ -20,7 +20,7 @@ export interface PollJobResult {
 
 /** Single-flight across replicas: a poll that finds another one running skips. */
 export const pollProcessor =
-  (deps: PipelineDeps, queues: Queues, options: Omit<PollOptions, 'mode'>) =>
+  (deps: PipelineDeps, work: WorkQueue, options: Omit<PollOptions, 'mode'>) =>
   async (job: Job<PollJobData>): Promise<PollJobResult> => {
     const jobDeps = forJob(deps, job);
     // Renewed while the poll runs; a poll killed mid-way frees it within a minute.
@@ -30,10 +30,9 @@ export const pollProcessor =
         const result = await pollFindings(
           jobDeps,
           { ...options, mode: job.data.mode ?? 'auto', retryFailed: job.data.retryFailed ?? 'due' },
-          (due) => enqueueRepositories(queues, due),
+          (due) => work.enqueueRepositories(due),
         );
         const repositoryJobIds = result.queued;
-        const work = bullmqWorkQueue(queues);
         // A suppression rebuilt from its note lost its delayed expiry job with Redis: schedule it again.
         for (const suppression of result.restoredSuppressions) {
           if (suppression.status === 'active' || suppression.status === 'pending')

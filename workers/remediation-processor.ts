@@ -1,5 +1,5 @@
 import type { Job } from 'bullmq';
-import type { RemediationJobData } from '../src/adapters/bullmq/queues.js';
+import type { RemediationJobData } from '../src/adapters/bullmq/job-data.js';
 import { applyFix, type FixResult } from '../src/core/use-cases/apply-fix.js';
 import type { PipelineDeps } from '../src/core/use-cases/pipeline-deps.js';
 import { forJob } from './job-deps.js';

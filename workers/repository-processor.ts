@@ -1,5 +1,5 @@
 import type { Job } from 'bullmq';
-import type { RepositoryJobData } from '../src/adapters/bullmq/queues.js';
+import type { RepositoryJobData } from '../src/adapters/bullmq/job-data.js';
 import { reconcileRepository, type ReconcileResult } from '../src/core/use-cases/reconcile-repository.js';
 import type { PipelineDeps } from '../src/core/use-cases/pipeline-deps.js';
 import { forJob } from './job-deps.js';

@@ -1,5 +1,5 @@
 import type { Job } from 'bullmq';
-import type { SuppressionJobData } from '../src/adapters/bullmq/queues.js';
+import type { SuppressionJobData } from '../src/adapters/bullmq/job-data.js';
 import { mirrorSuppression } from '../src/core/use-cases/mirror-suppression.js';
 import type { PipelineDeps } from '../src/core/use-cases/pipeline-deps.js';
 import type { ReconcileResult } from '../src/core/use-cases/reconcile-repository.js';

@@ -8,12 +8,15 @@ import { redisBudgets } from '../adapters/redis/redis-budget.js';
 import { networkReason } from '../shared/error-reason.js';
 import { systemClock, type BudgetFactory } from '../shared/token-bucket.js';
 import { connectRedis } from '../adapters/redis/connection.js';
+import { probeRedis, RedisUnreachableError } from '../adapters/redis/reachability.js';
 import { RedisStateStore } from '../adapters/redis/redis-state-store.js';
 import { SlackChat } from '../adapters/slack/slack-chat.js';
 import { ecr2TagImmutability } from '../core/controls/ecr2-tag-immutability.js';
 import type { Logger } from '../core/ports/logger.js';
+import type { StateStore } from '../core/ports/state-store.js';
 import type { PipelineDeps } from '../core/use-cases/pipeline-deps.js';
 import type { Config, ScanConfig } from '../config/load-config.js';
+import type { Environment } from '../config/environment.js';
 import { dryRunPorts } from './dry-run.js';
 import { countUnprocessedFindings, instrumentPort } from './instrument-ports.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -29,7 +32,7 @@ const HOUR = 3_600_000;
  * The AWS clients from configuration; endpoints stay the SDK's own business (AWS_ENDPOINT_URL_*).
  * `budgets`: where the Security Hub budgets live (the service shares them through Redis).
  */
-export const awsAdaptersFor = (env: ScanConfig['env'], budgets?: BudgetFactory): AwsAdapters => {
+const awsAdaptersFor = (env: ScanConfig['env'], budgets?: BudgetFactory): AwsAdapters => {
   // HTTPS_PROXY / NO_PROXY: the SDK's Node handler takes agents that tunnel through the proxy
   const proxyAgents = proxyAgentsFor(proxySettingsOf(env));
   return createAwsAdapters({
@@ -193,5 +196,71 @@ export const composeService = (config: Config, log: Logger): Service => {
       aws.destroy();
       await dispatcher?.destroy().catch(() => undefined);
     },
+  };
+};
+
+/** What `hubwarden scan` reads: AWS, and the state when Redis answers. */
+export interface ScanParts {
+  readonly aws: AwsAdapters;
+  /** `undefined` when Redis does not answer: the scan then knows tickets only from Security Hub's notes */
+  readonly state: StateStore | undefined;
+  /** where Redis was looked for and why it did not answer (never the URL's password) */
+  readonly redisUnreachable: { readonly target: string; readonly reason: string } | undefined;
+  close(): void;
+}
+
+/**
+ * The read-only inventory's parts. Without Redis the inventory still answers (it needs only AWS): the
+ * state is then left out rather than waited for.
+ */
+export const composeScan = async (config: ScanConfig): Promise<ScanParts> => {
+  const { env } = config;
+  const aws = awsAdaptersFor(env);
+  const probe = await probeRedis(env.REDIS_URL);
+  const redis = connectRedis(env.REDIS_URL, {
+    cluster: env.REDIS_CLUSTER,
+    maxRetriesPerRequest: 1,
+    lazyConnect: true,
+    enableOfflineQueue: false,
+  });
+  redis.on('error', () => undefined); // a lost connection fails the read, which the scan tolerates
+  const state = probe.reachable
+    ? await redis.connect().then(
+        () => new RedisStateStore(redis, env.QUEUE_PREFIX),
+        () => undefined,
+      )
+    : undefined;
+  return {
+    aws,
+    state,
+    redisUnreachable: probe.reachable ? undefined : { target: probe.target, reason: probe.reason },
+    close: () => {
+      redis.disconnect();
+      aws.destroy();
+    },
+  };
+};
+
+/** What `hubwarden suppressions` reads: the state in Redis, which it cannot do without. */
+export interface AuditTrailParts {
+  readonly state: StateStore;
+  close(): void;
+}
+
+/**
+ * The suppressions report's parts; throws a {@link RedisUnreachableError} (its message is the one line to
+ * print) when Redis does not answer.
+ */
+export const composeAuditTrail = async (config: {
+  readonly env: Pick<Environment, 'REDIS_URL' | 'REDIS_CLUSTER' | 'QUEUE_PREFIX'>;
+}): Promise<AuditTrailParts> => {
+  const { env } = config;
+  const probe = await probeRedis(env.REDIS_URL);
+  if (!probe.reachable) throw new RedisUnreachableError(probe.target, probe.reason);
+  const redis = connectRedis(env.REDIS_URL, { cluster: env.REDIS_CLUSTER, maxRetriesPerRequest: 2 });
+  redis.on('error', () => undefined); // a failed read rejects with the reason, which the command prints
+  return {
+    state: new RedisStateStore(redis, env.QUEUE_PREFIX),
+    close: () => redis.disconnect(),
   };
 };

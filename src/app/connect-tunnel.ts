@@ -28,7 +28,7 @@ const proxyAuthorization = (proxy: URL): Record<string, string> =>
       };
 
 /** Opens `CONNECT hostname:port` through the proxy and resolves with the tunnelled socket. */
-export const openTunnel = (proxy: URL, hostname: string, port: number): Promise<net.Socket> =>
+const openTunnel = (proxy: URL, hostname: string, port: number): Promise<net.Socket> =>
   new Promise((resolve, reject) => {
     const authority = `${hostname.includes(':') ? `[${hostname}]` : hostname}:${port}`;
     const request = (proxy.protocol === 'https:' ? https : http).request({

@@ -3,7 +3,7 @@ import type { RedisConnection } from '../adapters/redis/connection.js';
 import type { Logger } from '../core/ports/logger.js';
 
 /** The longest pause ioredis makes between two connection attempts (its default retry strategy). */
-export const REDIS_RETRY_LOG_EVERY_MS = 5_000;
+const REDIS_RETRY_LOG_EVERY_MS = 5_000;
 const PING_TIMEOUT_MS = 1_000;
 
 /**

@@ -7,7 +7,8 @@ import type { FixResult } from '../core/use-cases/apply-fix.js';
 import { remediationProcessor } from '../../workers/remediation-processor.js';
 import { repositoryProcessor } from '../../workers/repository-processor.js';
 import { suppressionProcessor } from '../../workers/suppression-processor.js';
-import { steered } from '../../workers/steer-errors.js';
+import { steered } from '../adapters/bullmq/steer-errors.js';
+import { bullmqWorkQueue } from '../adapters/bullmq/bullmq-work-queue.js';
 import type { RedisConnection } from '../adapters/redis/connection.js';
 import type { Metrics } from './metrics.js';
 
@@ -25,7 +26,7 @@ export const pipelineProcessors = (
   queues: Queues,
   options: WorkerOptions,
 ): Processors => ({
-  poll: pollProcessor(deps, queues, {
+  poll: pollProcessor(deps, bullmqWorkQueue(queues), {
     overlapMs: options.pollOverlapMs,
     fullEveryMs: options.fullReconcileEveryMs,
   }),

@@ -3,10 +3,10 @@ import { ConfigError, loadConfig, type Config } from '../config/load-config.js';
 import { createLogger } from '../app/logger.js';
 import type { Logger } from '../core/ports/logger.js';
 
-export const EXIT_BAD_CONFIG = 2;
+const EXIT_BAD_CONFIG = 2;
 
 /** Every secret value present in the environment, for the log scrubber. */
-export const secretValues = (env: Readonly<Record<string, string | undefined>>): string[] =>
+const secretValues = (env: Readonly<Record<string, string | undefined>>): string[] =>
   SECRET_SETTINGS.map((name) => env[name]).filter((value): value is string => !!value);
 
 type RawEnvironment = Readonly<Record<string, string | undefined>>;

@@ -1,6 +1,5 @@
 import { parseArgs } from 'node:util';
-import { connectRedis } from '../adapters/redis/connection.js';
-import { RedisStateStore } from '../adapters/redis/redis-state-store.js';
+import { composeAuditTrail } from '../app/composition-root.js';
 import {
   filterSuppressions,
   formatSuppressions,
@@ -10,7 +9,6 @@ import {
 import { loadScanConfig } from '../config/load-config.js';
 import { bootstrap } from './bootstrap.js';
 import { checkConfig } from './check-config-command.js';
-import { requireRedis } from './redis-reachable.js';
 import { ROLES, runService, type Role } from './run-command.js';
 import { scan } from './scan-command.js';
 import { formatScanTable } from './scan-table.js';
@@ -117,17 +115,12 @@ const main = async (argv: readonly string[]): Promise<number | undefined> => {
         help,
       );
       const { config } = await bootstrap(process.env);
-      await requireRedis(config.env.REDIS_URL);
-      const redis = connectRedis(config.env.REDIS_URL, {
-        cluster: config.env.REDIS_CLUSTER,
-        maxRetriesPerRequest: 2,
-      });
-      redis.on('error', () => undefined); // a failed read rejects with the reason, printed below
+      const trail = await composeAuditTrail(config);
       try {
-        const all = await new RedisStateStore(redis, config.env.QUEUE_PREFIX).listSuppressions();
+        const all = await trail.state.listSuppressions();
         process.stdout.write(formatSuppressions(filterSuppressions(all, status), format));
       } finally {
-        redis.disconnect();
+        trail.close();
       }
       return 0;
     }

@@ -5,6 +5,7 @@ import { listenHttp } from '../http/server.js';
 import type { Config } from '../config/load-config.js';
 import type { Logger } from '../core/ports/logger.js';
 import { createSlackEdge } from '../app/slack-edge.js';
+import { pollSchedulerPresent, schedulePolls } from '../adapters/bullmq/poll-schedule.js';
 
 export type Role = 'all' | 'api' | 'worker' | 'scheduler';
 export const ROLES: readonly Role[] = ['all', 'api', 'worker', 'scheduler'];
@@ -30,23 +31,6 @@ export interface RunningService {
   /** stop taking work, finish in-flight jobs (or hand them back), close connections */
   stop(): Promise<void>;
 }
-
-/**
- * The poll scheduler (one entry however many replicas upsert it) and a full read now (one per minute at
- * most, whatever the number of replicas); the first scheduled poll comes one interval after it.
- */
-const schedulePolls = async (service: Service, every: number, reason: string): Promise<void> => {
-  await service.queues.poll.upsertJobScheduler(
-    'poll',
-    { every, startDate: Date.now() + every },
-    { name: 'poll', data: { mode: 'auto' } },
-  );
-  await service.queues.poll.add(
-    'poll',
-    { mode: 'full' },
-    { jobId: `${reason}-${Math.floor(Date.now() / 60_000)}` },
-  );
-};
 
 /**
  * Starts the parts of the service that `role` asks for; every role serves the health routes.
@@ -77,18 +61,17 @@ export const startService = async (config: Config, log: Logger, role: Role): Pro
       for (const worker of workers) worker.on('error', health.report);
     }
     if (role === 'all' || role === 'scheduler') {
-      await schedulePolls(service, env.POLL_INTERVAL_SECONDS * 1_000, 'startup');
+      await schedulePolls(service.queues, env.POLL_INTERVAL_SECONDS * 1_000, 'startup');
       if (stopping) return;
       // Redis lost (flushed, failed over empty) takes the scheduler with it: put it back, with a full read.
       watchdog = setInterval(
         () => {
           if (!health.isUp()) return;
-          void service.queues.poll
-            .getJobScheduler('poll')
-            .then(async (scheduler) => {
-              if (scheduler) return;
+          void pollSchedulerPresent(service.queues)
+            .then(async (present) => {
+              if (present) return;
               log.warn({}, 'the poll scheduler was gone (Redis lost?): restored, full read queued');
-              await schedulePolls(service, env.POLL_INTERVAL_SECONDS * 1_000, 'restore');
+              await schedulePolls(service.queues, env.POLL_INTERVAL_SECONDS * 1_000, 'restore');
             })
             .catch((error: unknown) => log.warn({ err: error }, 'poll scheduler check failed'));
         },

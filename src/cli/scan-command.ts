@@ -1,7 +1,4 @@
-import { connectRedis } from '../adapters/redis/connection.js';
-import { probeRedis } from '../adapters/redis/reachability.js';
-import { awsAdaptersFor } from '../app/composition-root.js';
-import { RedisStateStore } from '../adapters/redis/redis-state-store.js';
+import { composeScan } from '../app/composition-root.js';
 import { ecr2TagImmutability } from '../core/controls/ecr2-tag-immutability.js';
 import { parseFinding } from '../core/findings/parse-finding.js';
 import { groupByRepository, isActiveFailure } from '../core/findings/repository-findings.js';
@@ -11,6 +8,7 @@ import { chooseOwner } from '../core/owners/choose-owner.js';
 import { mergeTags } from '../core/owners/resolve-owner.js';
 import type { ScanConfig } from '../config/load-config.js';
 import type { Logger } from '../core/ports/logger.js';
+import type { StateStore } from '../core/ports/state-store.js';
 
 export interface ScanRow {
   readonly repository: string;
@@ -37,7 +35,7 @@ export interface ScanFailure {
   readonly retryAt: string;
 }
 
-const knownFailures = async (state: RedisStateStore | undefined, key: string): Promise<ScanFailure[]> => {
+const knownFailures = async (state: StateStore | undefined, key: string): Promise<ScanFailure[]> => {
   const failures = state ? await state.getFailures(key).catch(() => undefined) : undefined;
   return Object.entries(failures?.providers ?? {}).map(([provider, failure]) => ({
     provider,
@@ -50,7 +48,7 @@ const knownFailures = async (state: RedisStateStore | undefined, key: string): P
 };
 
 /** State is optional for a scan: without Redis it still answers, only without known tickets. */
-const knownTicket = async (state: RedisStateStore | undefined, key: string): Promise<string | undefined> => {
+const knownTicket = async (state: StateStore | undefined, key: string): Promise<string | undefined> => {
   if (!state) return undefined;
   return (await state.getRecord(key).catch(() => undefined))?.ticket?.key;
 };
@@ -60,28 +58,12 @@ const knownTicket = async (state: RedisStateStore | undefined, key: string): Pro
  * owner, the rule that chose it, the ticket if known, and the pre-fix risks. AWS reads only.
  */
 export const scan = async (config: ScanConfig, log: Logger): Promise<ScanRow[]> => {
-  const { env } = config;
-  const aws = awsAdaptersFor(env);
-  // Without Redis the inventory still answers (it needs only AWS), without the known tickets.
-  const probe = await probeRedis(env.REDIS_URL);
-  if (!probe.reachable) {
+  const { aws, state, redisUnreachable, close } = await composeScan(config);
+  if (redisUnreachable) {
     process.stderr.write(
-      `hubwarden: redis: unreachable at ${probe.target} (${probe.reason}); tickets known only from Security Hub notes\n`,
+      `hubwarden: redis: unreachable at ${redisUnreachable.target} (${redisUnreachable.reason}); tickets known only from Security Hub notes\n`,
     );
   }
-  const redis = connectRedis(env.REDIS_URL, {
-    cluster: env.REDIS_CLUSTER,
-    maxRetriesPerRequest: 1,
-    lazyConnect: true,
-    enableOfflineQueue: false,
-  });
-  redis.on('error', () => undefined); // a lost connection fails the read, which knownTicket tolerates
-  const state = probe.reachable
-    ? await redis.connect().then(
-        () => new RedisStateStore(redis, env.QUEUE_PREFIX),
-        () => undefined,
-      )
-    : undefined;
   try {
     const findings: Finding[] = [];
     for await (const page of aws.findingsSource.pages({ controlId: ecr2TagImmutability.controlId })) {
@@ -132,7 +114,6 @@ export const scan = async (config: ScanConfig, log: Logger): Promise<ScanRow[]> 
     }
     return rows.sort((a, b) => a.repository.localeCompare(b.repository));
   } finally {
-    redis.disconnect();
-    aws.destroy();
+    close();
   }
 };

@@ -37,9 +37,7 @@ export interface ProviderFailureLine {
 }
 
 /** One line per repository and provider, oldest streak first. */
-export const providerFailureLines = (
-  failures: ReadonlyMap<string, RepositoryFailures>,
-): ProviderFailureLine[] =>
+const providerFailureLines = (failures: ReadonlyMap<string, RepositoryFailures>): ProviderFailureLine[] =>
   [...failures.values()]
     .flatMap((entry) =>
       Object.entries(entry.providers).map(([provider, failure]) => ({
@@ -69,7 +67,7 @@ const emptySummary = (): SyncSummary => ({
   providerFailures: [],
 });
 
-export const addResult = (summary: SyncSummary, result: ReconcileResult): void => {
+const addResult = (summary: SyncSummary, result: ReconcileResult): void => {
   if (result.failing) summary.repositoriesFailing += 1;
   if (result.ticket === 'created') summary.ticketsCreated += 1;
   if (result.ticket === 'updated') summary.ticketsUpdated += 1;

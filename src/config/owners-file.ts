@@ -96,7 +96,10 @@ const toOwner = (name: string, owner: z.infer<typeof ownerSchema>): Owner => ({
   email: undefined,
 });
 
-/** Parses the owners file (CONTRACT §3) into the core's policy; problems name their path in the file. */
+/**
+ * Parses the owners file (`hubwarden.yml`, described in README.md's "Owners file") into the core's
+ * policy; problems name their path in the file.
+ */
 export const parseOwnersFile = (
   source: string,
 ): { ok: true; value: OwnersPolicy } | { ok: false; problems: SettingProblem[] } => {

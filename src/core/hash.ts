@@ -7,7 +7,7 @@ export const digest = (value: string, length = 16): string =>
 /** Digest of a JSON-serialisable value with sorted object keys, so equal values hash equally. */
 export const digestOf = (value: unknown, length = 16): string => digest(stableStringify(value), length);
 
-export const stableStringify = (value: unknown): string =>
+const stableStringify = (value: unknown): string =>
   JSON.stringify(value, (_key, inner: unknown) =>
     inner && typeof inner === 'object' && !Array.isArray(inner)
       ? Object.fromEntries(

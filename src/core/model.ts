@@ -49,7 +49,11 @@ export type TagMutability = 'MUTABLE' | 'IMMUTABLE' | 'MUTABLE_WITH_EXCLUSION' |
 
 export type RiskKind = 'floating-tags' | 'untagged-images' | 'signature-tags';
 
-/** A reason a pipeline may break once tags are immutable (CONTRACT §6). */
+/**
+ * A reason a pipeline may break once tags are immutable: floating tags that pipelines re-push (and the
+ * untagged images overwritten tags leave behind), or signature and attestation tags appended under a
+ * mutable tag.
+ */
 export interface Risk {
   readonly kind: RiskKind;
   /** one line for people */

@@ -39,7 +39,7 @@ const bearerMatches = (header: string | undefined, token: string): boolean => {
 export type RouteSet = 'all' | 'public' | 'internal';
 
 /** An HTTP server for Slack, health, metrics and the audit API, or the part of them `routes` names. */
-export const createHttpServer = (deps: HttpDeps, routes: RouteSet = 'all'): Server =>
+const createHttpServer = (deps: HttpDeps, routes: RouteSet = 'all'): Server =>
   createServer((request, response) => {
     void route(deps, request, response, routes).catch((error: unknown) => {
       deps.log.error({ err: error, path: request.url }, 'request failed');

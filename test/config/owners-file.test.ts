@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseOwnersFile } from '../../src/config/owners-file.js';
 
-const CONTRACT_EXAMPLE = `
+const DOCUMENTED_EXAMPLE = `
 ownerTags: [Owner, Team]
 owners:
   Payments:
@@ -32,8 +32,8 @@ const problemsOf = (source: string) => {
 const MINIMAL = 'defaultOwner: {slackChannel: C0SECURITY}\nsecurityReviewers: [U0SECLEAD]\n';
 
 describe('parseOwnersFile', () => {
-  it('parses the contract’s example into a policy keyed by lower-cased owner names', () => {
-    const parsed = parseOwnersFile(CONTRACT_EXAMPLE);
+  it('parses the documented example into a policy keyed by lower-cased owner names', () => {
+    const parsed = parseOwnersFile(DOCUMENTED_EXAMPLE);
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
     const policy = parsed.value;
     expect(policy.ownerTags).toEqual(['Owner', 'Team']);

@@ -622,7 +622,7 @@ describe('the matrix for the report', () => {
       }
     }
     const table = lines.join('\n');
-    console.log(`\nWho may do what (CONTRACT §8):\n${table}\n`);
+    console.log(`\nWho may do what:\n${table}\n`);
     expect(table).toBe(EXPECTED_MATRIX);
   });
 });

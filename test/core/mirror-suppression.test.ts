@@ -95,7 +95,7 @@ describe('mirrorSuppression', () => {
   // every mirror run calls `chat.updateSuppressionReview` whether or not what it shows changed, so a
   // retried job, or the expiry job of an already revoked suppression, rewrites the Slack message for
   // nothing (a Slack call counted against chat.update's rate limit). Every other write is an "ensure"
-  // (STYLE §3). Fix: keep a digest of the review card on the suppression (as `MessageRecord.contentHash`
+  // (read, compare, write only what differs). Fix: keep a digest of the review card on the suppression (as `MessageRecord.contentHash`
   // does for repository cards) and skip the update when it is unchanged.
   it('does not rewrite the review message when nothing it shows changed', async () => {
     const { s, suppression } = await suppressed();
@@ -248,10 +248,10 @@ describe('mirrorSuppression', () => {
   });
 
   // BUG (src/core/use-cases/reconcile-repository.ts:263-278): when a suppression ends, the findings go
-  // back to NEW with a note saying why (CONTRACT §5), but the very next run, a retried mirror job, the
+  // back to NEW with a note saying why, but the very next run, a retried mirror job, the
   // ended suppression's own expiry job or the next poll, finds NEW findings under an open ticket and
   // moves them to NOTIFIED, overwriting the "why" note. So the mirror is not idempotent (twice ≠ once)
-  // and the contract's "NEW, note says why" lasts until the next reconcile. Fix: decide one steady
+  // and the rule "NEW, note says why" lasts until the next reconcile. Fix: decide one steady
   // state: either restore straight to NOTIFIED with the "why" note, or leave findings carrying
   // hubwarden's own "back to NEW" note out of the notify step.
   it('the findings stay NEW with the reason when the ending is mirrored again', async () => {

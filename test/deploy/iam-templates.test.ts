@@ -108,7 +108,7 @@ describe('admin-account.yml', () => {
     });
   });
 
-  it('outputs the role ARN and the MEMBER_ROLE_ARN setting with the contract placeholders', () => {
+  it('outputs the role ARN and the MEMBER_ROLE_ARN setting with the documented placeholders', () => {
     const outputs = template['Outputs'] as JsonObject;
     expect(Object.keys(outputs)).toEqual(
       expect.arrayContaining(['ServiceRoleArn', 'ServicePolicyArn', 'MemberRoleArnSetting']),

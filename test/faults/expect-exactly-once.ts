@@ -41,7 +41,7 @@ export const expectExactlyOnce = (verdict: Verdict, options: ExactlyOnceOptions 
   ];
 };
 
-/** The contract's SIGTERM promise: exit 0 within 30 s. */
+/** The SIGTERM promise of `hubwarden run`: exit 0 within 30 s. */
 export const expectCleanStop = (exit: { code: number | null; at: number; sentAt: number }): void => {
   expect(exit.code, 'exit code after SIGTERM').toBe(0);
   expect(exit.at - exit.sentAt, 'ms from SIGTERM to exit').toBeLessThan(30_000);

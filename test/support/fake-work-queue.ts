@@ -5,6 +5,7 @@ import type { PipelineDeps } from '../../src/core/use-cases/pipeline-deps.js';
 import type { ReconcileResult } from '../../src/core/use-cases/reconcile-repository.js';
 
 export type WorkQueueCall =
+  | { readonly kind: 'repositories'; readonly repositoryKeys: readonly string[] }
   | { readonly kind: 'fix'; readonly repositoryKey: string; readonly actor: string }
   | { readonly kind: 'mirror'; readonly suppressionId: string }
   | { readonly kind: 'expiry'; readonly suppressionId: string; readonly at: string };
@@ -47,6 +48,14 @@ export class FakeWorkQueue implements WorkQueue {
     return this.calls.filter(
       (call): call is Extract<WorkQueueCall, { kind: 'expiry' }> => call.kind === 'expiry',
     );
+  }
+
+  /** records the poll's repositories; their reconcile jobs are the test's to run */
+  async enqueueRepositories(
+    due: readonly { repositoryKey: string; generation: string }[],
+  ): Promise<string[]> {
+    this.calls.push({ kind: 'repositories', repositoryKeys: due.map((item) => item.repositoryKey) });
+    return due.map(({ repositoryKey, generation }) => `repo-${repositoryKey}-${generation}`);
   }
 
   async enqueueFix(repositoryKey: string, actor: string): Promise<void> {

@@ -1,11 +1,12 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Cluster, Redis } from 'ioredis';
+import type { RepositoryJobData } from './job-data.js';
 
 export const QUEUE_NAMES = ['poll', 'repository', 'remediation', 'suppression'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 /** Retries: exponential backoff with jitter; provider 429s do not consume attempts (see workers). */
-export const DEFAULT_JOB_OPTIONS: JobsOptions = {
+const DEFAULT_JOB_OPTIONS: JobsOptions = {
   attempts: 8,
   backoff: { type: 'exponential', delay: 2_000, jitter: 0.5 },
   removeOnComplete: { age: 3_600, count: 10_000 },
@@ -28,26 +29,8 @@ export const closeQueues = async (queues: Queues): Promise<void> => {
 };
 
 /** Job ids may not contain `:`; repository keys and generations are hex digests, so these ids are safe. */
-export const repositoryJobId = (repositoryKey: string, generation: string): string =>
+const repositoryJobId = (repositoryKey: string, generation: string): string =>
   `repo-${repositoryKey}-${generation}`;
-
-export interface RepositoryJobData {
-  readonly repositoryKey: string;
-}
-export interface PollJobData {
-  readonly mode: 'full' | 'incremental' | 'auto';
-  /** `all`: retry every repository whose work failed for good now, whatever its backoff */
-  readonly retryFailed?: 'due' | 'all';
-}
-export interface RemediationJobData {
-  readonly repositoryKey: string;
-  readonly actor: string;
-  readonly requestedAt: string;
-}
-export interface SuppressionJobData {
-  readonly suppressionId: string;
-  readonly reason: 'mirror' | 'expire';
-}
 
 /**
  * One job per repository change. The id carries the work's generation: the same change queued twice

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** The parts of Jira's answers this adapter reads, validated where they enter. Unknown fields pass. */
-export const statusSchema = z.object({
+const statusSchema = z.object({
   name: z.string(),
   statusCategory: z.object({ key: z.string() }),
 });

@@ -24,7 +24,7 @@ const STATUS_LINES: Readonly<Record<SuppressionStatus, string>> = {
 };
 
 /** The status line of a suppression: trusted mrkdwn only (mentions, dates); reasons go in plain text. */
-export const suppressionStatusLine = (suppression: Suppression): string => {
+const suppressionStatusLine = (suppression: Suppression): string => {
   const reviewed = suppression.reviewedBy
     ? ` · ${suppression.status === 'revoked' ? 'revoked' : 'approved'} by ${mentionOf(suppression.reviewedBy)}${
         suppression.reviewedAt ? ` at ${slackTimeOf(suppression.reviewedAt)}` : ''

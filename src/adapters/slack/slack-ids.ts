@@ -1,4 +1,4 @@
-/** The ids Slack routes interactions by (CONTRACT §8): fixed, never renamed. */
+/** The ids Slack routes interactions by: fixed, never renamed (a message already posted keeps its buttons). */
 export const ACTION_FIX = 'hubwarden.fix';
 export const ACTION_SUPPRESS = 'hubwarden.suppress';
 export const ACTION_APPROVE = 'hubwarden.approve';

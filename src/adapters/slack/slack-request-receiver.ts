@@ -27,10 +27,10 @@ export interface SlackRequestReceiverOptions {
 const MAX_SIGNATURE_AGE_SECONDS = 5 * 60;
 /** A signature is remembered for as long as its timestamp is accepted (both ways), plus a margin. */
 const SIGNATURE_MEMORY_MS = (2 * MAX_SIGNATURE_AGE_SECONDS + 60) * 1000;
-export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024;
+const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024;
 
 /** Signatures seen by this process, each forgotten after its time to live. */
-export const inMemoryFirstDelivery = (
+const inMemoryFirstDelivery = (
   clock: () => number = Date.now,
 ): ((signature: string, ttlMs: number) => Promise<boolean>) => {
   const seen = new Map<string, number>();

@@ -9,7 +9,7 @@ const FIELDS_HUBWARDEN_SETS = ['project', 'issuetype', 'summary', 'description',
 const FIELDS_ON_SCREEN = ['summary', 'description', 'labels', 'assignee'];
 
 /** Project permissions hubwarden uses, with what for. */
-export const JIRA_PERMISSIONS: Readonly<Record<string, string>> = {
+const JIRA_PERMISSIONS: Readonly<Record<string, string>> = {
   BROWSE_PROJECTS: 'find tickets',
   CREATE_ISSUES: 'create tickets',
   EDIT_ISSUES: 'update ticket descriptions',

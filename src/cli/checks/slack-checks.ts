@@ -4,7 +4,7 @@ import { isHubwardenError } from '../../core/errors.js';
 import { failCheck, type Check } from './check.js';
 
 /** Bot scopes hubwarden's features need (deploy/slack-app-manifest.yml), with what for. */
-export const SLACK_SCOPES: Readonly<Record<string, string>> = {
+const SLACK_SCOPES: Readonly<Record<string, string>> = {
   'chat:write': 'post and update messages',
   'channels:history': 'find a card again in a public channel',
   'groups:history': 'find a card again in a private channel',

@@ -11,10 +11,10 @@ const SIGNATURE_TAG = /^sha256-[0-9a-f]{64}\.(sig|att|sbom)$/;
 
 const EXAMPLES = 5;
 
-export const floatingTagsOf = (images: readonly ImageSummary[]): string[] =>
+const floatingTagsOf = (images: readonly ImageSummary[]): string[] =>
   images.flatMap((image) => image.tags.filter((tag) => FLOATING_TAG.test(tag)));
 
-export const signatureTagsOf = (images: readonly ImageSummary[]): string[] =>
+const signatureTagsOf = (images: readonly ImageSummary[]): string[] =>
   images.flatMap((image) => image.tags.filter((tag) => SIGNATURE_TAG.test(tag)));
 
 const assessRisks = (images: readonly ImageSummary[]): Risk[] => {

@@ -8,12 +8,10 @@ export interface RetryBackoff {
   readonly capMs: number;
 }
 
-export const DEFAULT_RETRY_BACKOFF: RetryBackoff = { baseMs: 300_000, capMs: 900_000 };
-
 const REASON_LIMIT = 200;
 
 /** The first line of a provider's answer, short enough for a card, a note or a metric's neighbour. */
-export const oneLine = (text: string): string => {
+const oneLine = (text: string): string => {
   const line = (text.split(/\r?\n/)[0] ?? '').replace(/\s+/g, ' ').trim();
   return line.length <= REASON_LIMIT ? line : `${line.slice(0, REASON_LIMIT - 1)}…`;
 };
@@ -41,7 +39,7 @@ const retryDelayMs = (attempts: number, backoff: RetryBackoff): number =>
   Math.min(backoff.capMs, backoff.baseMs * 2 ** Math.min(attempts - 1, 20));
 
 /** The failure after `previous` (same streak) for this error, at `now`. */
-export const nextFailure = (
+const nextFailure = (
   previous: ProviderFailure | undefined,
   error: unknown,
   now: Date,

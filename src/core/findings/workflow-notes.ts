@@ -26,7 +26,7 @@ const SUPPRESSED_HEAD = 'hubwarden: suppressed.';
 /** How the note of findings whose suppression waits for review starts (their status does not change). */
 export const PENDING_NOTE = 'hubwarden: suppression pending review.';
 /** How the note of findings whose suppression request was rejected or lapsed unanswered starts. */
-export const REQUEST_CLOSED_NOTE = 'hubwarden: suppression request closed.';
+const REQUEST_CLOSED_NOTE = 'hubwarden: suppression request closed.';
 
 /** Where hubwarden's records live outside Redis: each note names the ticket and the chat message. */
 export interface NoteRefs {
@@ -41,7 +41,7 @@ const refs = ({ ticketKey, message }: NoteRefs): string =>
  * Note texts. The references come first and the free text (a justification) last, so clamping to 512
  * characters never cuts a reference: they are how hubwarden finds its ticket and message after losing Redis.
  */
-/** How a "back to NEW" note starts: such findings keep NEW and their reason (CONTRACT §5). */
+/** How a "back to NEW" note starts: such findings keep NEW and their reason (why a suppression ended). */
 export const RESTORED_NOTE = 'hubwarden: back to NEW.';
 
 /** Marks a note written while the ticket could not be made: it is rewritten once the ticket exists. */

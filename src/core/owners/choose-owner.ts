@@ -18,13 +18,13 @@ const findTag = (tags: Readonly<Record<string, string>>, key: string): [string, 
  * Whoever may tag a repository could name themselves its owner with an e-mail tag, then suppress its
  * finding: only addresses in a domain (exactly, not its subdomains) or named in `allowedEmailDomains` count.
  */
-export const emailAllowed = (email: string, policy: Pick<OwnersPolicy, 'allowedEmailDomains'>): boolean => {
+const emailAllowed = (email: string, policy: Pick<OwnersPolicy, 'allowedEmailDomains'>): boolean => {
   const domain = email.slice(email.lastIndexOf('@') + 1);
   return policy.allowedEmailDomains.some((entry) => entry === email || entry === domain);
 };
 
 /**
- * CONTRACT §3: owner tags (first present key wins), then `accounts`, then `defaultOwner`.
+ * The owners file's order: owner tags (first present key wins), then `accounts`, then `defaultOwner`.
  * A tag value naming no owner but shaped like an e-mail address is looked up by the caller.
  */
 export const chooseOwner = (

@@ -8,7 +8,7 @@ export interface SuppressionPolicy {
   readonly requireApproval: boolean;
 }
 
-/** The owners file (CONTRACT §3), validated. Owner names and tag keys are kept lower-cased for lookup. */
+/** The owners file (`hubwarden.yml`), validated. Owner names and tag keys are kept lower-cased for lookup. */
 export interface OwnersPolicy {
   readonly ownerTags: readonly string[];
   /** keyed by lower-cased tag value */

@@ -25,7 +25,10 @@ export const repositoryTags = async (
   return mergeTags(findings, fromRegistry);
 };
 
-/** CONTRACT §3 resolution, with e-mail owners looked up in the tracker and the chat directory. */
+/**
+ * The owner by the owners file's rules (owner tags, then `accounts`, then `defaultOwner`), with e-mail
+ * owners looked up in the tracker and the chat directory.
+ */
 export const resolveOwner = async (
   deps: OwnerDeps,
   repository: RepositoryRef,

@@ -25,7 +25,7 @@ export interface SuppressionFieldErrors {
 }
 
 /**
- * The modal's rules (CONTRACT §8): a justification of the configured length, an end date after today
+ * The suppress modal's rules: a justification of the configured length, an end date after today
  * and at most `maxDays` away; no date means the default length.
  */
 export const validateSuppression = (

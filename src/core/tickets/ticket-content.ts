@@ -38,7 +38,7 @@ const risksBlock = (risks: readonly Risk[]): Block =>
     ? paragraph(text('The pre-fix check found no floating tags, untagged images or signature tags.'))
     : bullets(...risks.map((risk) => [text(risk.summary)]));
 
-export const ticketDescription = (
+const ticketDescription = (
   control: ControlModule,
   repository: RepositoryRef,
   findings: readonly Finding[],

@@ -45,7 +45,7 @@ export type QueueDue<Q> = (due: readonly DueRepository[]) => Promise<Q>;
 const newestUpdate = (findings: readonly Finding[]): string =>
   findings.reduce((newest, finding) => (finding.updatedAt > newest ? finding.updatedAt : newest), '');
 
-export const workGeneration = (
+const workGeneration = (
   findings: readonly Finding[],
   fingerprint: string,
   processedFingerprint: string | undefined,

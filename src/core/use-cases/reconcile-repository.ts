@@ -363,7 +363,10 @@ const endedWhy = (suppression: Suppression): string =>
     ? `revoked by ${suppression.reviewedBy ?? 'a reviewer'}${suppression.endReason ? `: ${suppression.endReason}` : ''}`
     : `it expired on ${suppression.expiresAt.slice(0, 10)}`;
 
-/** Mirrors the repository's state onto its findings' workflow status (CONTRACT §5). */
+/**
+ * Mirrors the repository's state onto its findings' workflow status: a ticket makes NEW findings
+ * NOTIFIED, a fix RESOLVED, a suppression SUPPRESSED, and an ended suppression NEW with a note saying why.
+ */
 const mirrorWorkflow = async (
   deps: PipelineDeps,
   input: {

@@ -1,7 +1,7 @@
 import { DelayedError, RateLimitError, UnrecoverableError, type Job, type Queue } from 'bullmq';
 import { describe, expect, it, vi } from 'vitest';
-import { HubwardenError, type ErrorKind, type Service } from '../../src/core/errors.js';
-import { steered } from '../../workers/steer-errors.js';
+import { HubwardenError, type ErrorKind, type Service } from '../../../src/core/errors.js';
+import { steered } from '../../../src/adapters/bullmq/steer-errors.js';
 
 const failing = (service: Service, kind: ErrorKind, retryAfterMs?: number) => () =>
   Promise.reject(

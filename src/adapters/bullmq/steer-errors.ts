@@ -1,5 +1,5 @@
 import { DelayedError, RateLimitError, UnrecoverableError, type Job, type Queue } from 'bullmq';
-import { isHubwardenError, type HubwardenError } from '../src/core/errors.js';
+import { isHubwardenError, type HubwardenError } from '../../core/errors.js';
 
 /** Delay used when a provider says "slow down" without saying for how long. */
 const DEFAULT_RATE_LIMIT_MS = 5_000;
