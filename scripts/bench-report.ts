@@ -1,6 +1,7 @@
 /** Tables the benchmark prints: figure, value, target, met. */
 import { SERVICES, type ServiceName } from './bench-bounds.js';
 import type { ScenarioResult } from './bench-run.js';
+import type { ReadResult } from './bench-read.js';
 import type { SyncResult } from './bench-sync.js';
 
 const MB = 1024 * 1024;
@@ -203,4 +204,20 @@ export const syncTable = (result: SyncResult, targets: { rssTargetMb: number }):
     '',
   ]);
   return table(rows);
+};
+
+/** Peak RSS of the full read by number of findings; growth against the first row. */
+export const readTable = (results: readonly ReadResult[]): string => {
+  const first = results[0]?.peakRssBytes ?? Number.NaN;
+  return table([
+    ['repositories', 'findings', 'read done', 'seconds', 'peak RSS MB', 'growth'],
+    ...results.map((result) => [
+      String(result.options.repositories),
+      String(result.findings),
+      result.completed ? 'yes' : 'NO',
+      fixed(result.seconds, 0),
+      fixed(result.peakRssBytes / MB, 0),
+      `${fixed(((result.peakRssBytes - first) / first) * 100, 1)} %`,
+    ]),
+  ]);
 };

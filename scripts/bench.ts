@@ -8,6 +8,7 @@
  *   npm run bench -- --limits off --jira-rate 10 --jira-burst 10 --clicks 50
  *   npm run bench -- --only drain|idle|latency|growth|rss|sync [--growth 200,600,2000] [--json out.json]
  *   npm run bench -- --only sync [--heap-flags off]   `hubwarden sync --once` as a user starts it
+ *   npm run bench -- --only read [--read-findings 5,10]   the full read alone, 20,000 repositories
  *
  * `--only rss` runs 100,000 findings over 20,000 repositories with the limits off.
  * No figure here is asserted by `npm test`; the benchmark reports.
@@ -16,7 +17,8 @@ import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { buildServiceForBench } from './bench-build.js';
 import { runScenario, type ScenarioOptions, type ScenarioResult } from './bench-run.js';
-import { growthTable, summaryTable, syncTable } from './bench-report.js';
+import { growthTable, readTable, summaryTable, syncTable } from './bench-report.js';
+import { runFullRead, type ReadResult } from './bench-read.js';
 import { runSyncOnce, type SyncResult } from './bench-sync.js';
 
 const { values } = parseArgs({
@@ -37,6 +39,7 @@ const { values } = parseArgs({
     'log-level': { type: 'string', default: 'warn' },
     runtime: { type: 'string', default: 'compiled' },
     'heap-flags': { type: 'string', default: 'on' },
+    'read-findings': { type: 'string', default: '5,10' },
   },
 });
 
@@ -55,8 +58,8 @@ const integer = (name: string, value: string | undefined): number => {
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const only = values.only;
-if (only !== undefined && !['drain', 'idle', 'latency', 'growth', 'rss', 'sync'].includes(only)) {
-  throw new Error(`--only must be drain, idle, latency, growth, rss or sync, got ${only}`);
+if (only !== undefined && !['drain', 'idle', 'latency', 'growth', 'rss', 'sync', 'read'].includes(only)) {
+  throw new Error(`--only must be drain, idle, latency, growth, rss, sync or read, got ${only}`);
 }
 if (values['heap-flags'] !== 'on' && values['heap-flags'] !== 'off')
   throw new Error('--heap-flags must be on or off');
@@ -102,8 +105,25 @@ const syncPart = async (options: ScenarioOptions): Promise<SyncResult> => {
 };
 
 const main = async () => {
-  const results: (ScenarioResult | SyncResult)[] = [];
-  if (only === 'sync') {
+  const results: (ScenarioResult | SyncResult | ReadResult)[] = [];
+  if (only === 'read') {
+    const reads: ReadResult[] = [];
+    for (const perRepository of (values['read-findings'] ?? '5,10')
+      .split(',')
+      .map((value) => integer('read-findings', value))) {
+      const options: ScenarioOptions = {
+        ...base,
+        repositories: values.repositories === '600' ? 20_000 : base.repositories,
+        findingsPerRepository: perRepository,
+        limits: values.limits === 'on',
+        timeoutMs: Math.max(base.timeoutMs, 3_600_000),
+      };
+      say(`\n▶ full read, ${options.repositories} repositories × ${perRepository} findings`);
+      reads.push(await runFullRead(options, say));
+    }
+    results.push(...reads);
+    say(readTable(reads));
+  } else if (only === 'sync') {
     results.push(await syncPart(base));
   } else if (only === 'rss') {
     const rss = await scenario({
