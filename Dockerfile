@@ -62,8 +62,9 @@ STOPSIGNAL SIGTERM
 # V8 heap sizing, the same as `npm start` and the benchmark (docs/benchmarks.md): small young-generation
 # semi-spaces (peak RSS 222 → 180 MB at 600 repositories, same throughput) and a 256 MB old space, which
 # keeps the 20,000-repository / 100,000-finding full read under 300 MB of RSS (337 MB without it; the live
-# heap stays under 60 MB). For larger estates replace the whole value, e.g.
-#   docker run -e NODE_OPTIONS="--max-semi-space-size=2 --max-old-space-size=1024" ...
+# heap stays under 60 MB). Set here, they need no second process: bin/hubwarden.js adds only a flag that
+# NODE_OPTIONS lacks. For larger estates raise the old space, e.g.
+#   docker run -e NODE_OPTIONS="--max-old-space-size=1024" ...
 ENV NODE_OPTIONS="--max-semi-space-size=2 --max-old-space-size=256"
 ENTRYPOINT ["node", "bin/hubwarden.js"]
 CMD ["run"]

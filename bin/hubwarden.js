@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
+import { reexecWithHeapFlags } from './heap-flags.js';
 
 // The AWS SDK warns on every command under Node.js 20 that its releases after January 2027 will need
 // Node.js 22. hubwarden pins the SDK in package-lock.json and states its supported Node.js line in the
@@ -12,6 +13,10 @@ import { dirname, join } from 'node:path';
 if (Number(process.versions.node.split('.')[0]) < 22) {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 }
+
+// Every command runs with the same V8 heap flags, however it was started: when they are missing, this
+// script runs itself again with them and only passes signals and the exit code on.
+const reexecuted = reexecWithHeapFlags(fileURLToPath(import.meta.url), process.argv.slice(2));
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const sources = join(root, 'src', 'cli', 'main.ts');
@@ -26,8 +31,10 @@ const loadTsx = async () => {
   }
 };
 
-const tsx = existsSync(sources) ? await loadTsx() : undefined;
-if (tsx) {
+const tsx = reexecuted || !existsSync(sources) ? undefined : await loadTsx();
+if (reexecuted) {
+  // the child does the work
+} else if (tsx) {
   tsx.register();
   await import(pathToFileURL(sources).href);
 } else if (existsSync(compiled)) {

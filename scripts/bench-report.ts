@@ -1,6 +1,8 @@
 /** Tables the benchmark prints: figure, value, target, met. */
 import { SERVICES, type ServiceName } from './bench-bounds.js';
 import type { ScenarioResult } from './bench-run.js';
+import type { ReadResult } from './bench-read.js';
+import type { SyncResult } from './bench-sync.js';
 
 const MB = 1024 * 1024;
 const CALL_TARGET = 1.05;
@@ -175,4 +177,47 @@ export const growthTable = (results: readonly ScenarioResult[]): string => {
     ]);
   }
   return ['', 'growth', table(rows)].join('\n');
+};
+
+/** `hubwarden sync --once` as a user starts it: the peak RSS of each process it ran in. */
+export const syncTable = (result: SyncResult, targets: { rssTargetMb: number }): string => {
+  const command = result.commandPeakRssBytes / MB;
+  const rows: string[][] = [['figure', 'value', 'target', 'status']];
+  rows.push([
+    'sync --once',
+    `exit ${result.exitCode} after ${fixed(result.seconds, 1)} s, ${result.failing} failing repositories, ${result.findings} findings`,
+    'exit 0',
+    met(result.exitCode === 0),
+  ]);
+  rows.push([
+    'peak RSS, the process running the command (VmHWM)',
+    `${fixed(command, 0)} MB`,
+    `≤ ${targets.rssTargetMb} MB`,
+    met(command <= targets.rssTargetMb),
+  ]);
+  rows.push([
+    'peak RSS, the launcher (bin/hubwarden.js adding the heap flags)',
+    result.processes > 1
+      ? `${fixed(result.launcherPeakRssBytes / MB, 0)} MB`
+      : 'none: flags already in effect',
+    '',
+    '',
+  ]);
+  return table(rows);
+};
+
+/** Peak RSS of the full read by number of findings; growth against the first row. */
+export const readTable = (results: readonly ReadResult[]): string => {
+  const first = results[0]?.peakRssBytes ?? Number.NaN;
+  return table([
+    ['repositories', 'findings', 'read done', 'seconds', 'peak RSS MB', 'growth'],
+    ...results.map((result) => [
+      String(result.options.repositories),
+      String(result.findings),
+      result.completed ? 'yes' : 'NO',
+      fixed(result.seconds, 0),
+      fixed(result.peakRssBytes / MB, 0),
+      `${fixed(((result.peakRssBytes - first) / first) * 100, 1)} %`,
+    ]),
+  ]);
 };

@@ -122,7 +122,7 @@ const waitIdle = async (queues: readonly Queue[], timeoutMs: number): Promise<bo
   return false;
 };
 
-const flushPrefix = async (redisUrl: string, prefix: string) => {
+export const flushPrefix = async (redisUrl: string, prefix: string) => {
   const redis = connectRedis(redisUrl);
   try {
     let cursor = '0';
@@ -136,11 +136,9 @@ const flushPrefix = async (redisUrl: string, prefix: string) => {
   }
 };
 
-export const runScenario = async (
-  options: ScenarioOptions,
-  say: (line: string) => void,
-): Promise<ScenarioResult> => {
-  const sandbox = await startSandbox({
+/** The stand-ins, seeded with the scenario's backlog and its limits on or off. */
+export const seededSandbox = (options: ScenarioOptions): Promise<Sandbox> =>
+  startSandbox({
     seed: {
       repositories: options.repositories,
       findingsPerRepository: options.findingsPerRepository,
@@ -153,6 +151,22 @@ export const runScenario = async (
     slackRateLimit: options.limits,
     ...(options.limits ? { jiraRateLimit: options.jiraRate } : {}),
   });
+
+/** hubwarden's own client-side limits: the providers' with the limits on, out of the way with them off. */
+export const clientLimitsEnv = (options: ScenarioOptions): Record<string, string> =>
+  options.limits
+    ? { JIRA_REQUESTS_PER_SECOND: String(options.jiraRate.perSecond) }
+    : {
+        JIRA_REQUESTS_PER_SECOND: '1000',
+        SECURITYHUB_GETFINDINGS_PER_SECOND: '1000',
+        SECURITYHUB_BATCHUPDATE_PER_SECOND: '1000',
+      };
+
+export const runScenario = async (
+  options: ScenarioOptions,
+  say: (line: string) => void,
+): Promise<ScenarioResult> => {
+  const sandbox = await seededSandbox(options);
   const prefix = `{hw-bench-${randomUUID().slice(0, 8)}}`;
   const logFile = join(tmpdir(), `hubwarden-bench-${prefix.slice(1, -1)}.log`);
   const redis = connectRedis(options.redisUrl);
@@ -178,13 +192,7 @@ export const runScenario = async (
         LOG_LEVEL: options.logLevel,
         // hubwarden's own client-side limits follow the providers': with the limits on, the site's Jira
         // rate and AWS's defaults; with them off, out of the way (the run measures memory, not rates)
-        ...(options.limits
-          ? { JIRA_REQUESTS_PER_SECOND: String(options.jiraRate.perSecond) }
-          : {
-              JIRA_REQUESTS_PER_SECOND: '1000',
-              SECURITYHUB_GETFINDINGS_PER_SECOND: '1000',
-              SECURITYHUB_BATCHUPDATE_PER_SECOND: '1000',
-            }),
+        ...clientLimitsEnv(options),
       },
       logFile,
     );

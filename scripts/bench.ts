@@ -6,7 +6,9 @@
  *   npm run bench                                    default: 600 repositories, then growth at 200
  *   npm run bench -- --repositories 600 --findings 3 --accounts 3 --regions 2 --channels 20
  *   npm run bench -- --limits off --jira-rate 10 --jira-burst 10 --clicks 50
- *   npm run bench -- --only drain|idle|latency|growth|rss [--growth 200,600,2000] [--json out.json]
+ *   npm run bench -- --only drain|idle|latency|growth|rss|sync [--growth 200,600,2000] [--json out.json]
+ *   npm run bench -- --only sync [--heap-flags off]   `hubwarden sync --once` as a user starts it
+ *   npm run bench -- --only read [--read-findings 5,10]   the full read alone, 20,000 repositories
  *
  * `--only rss` runs 100,000 findings over 20,000 repositories with the limits off.
  * No figure here is asserted by `npm test`; the benchmark reports.
@@ -15,7 +17,9 @@ import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { buildServiceForBench } from './bench-build.js';
 import { runScenario, type ScenarioOptions, type ScenarioResult } from './bench-run.js';
-import { growthTable, summaryTable } from './bench-report.js';
+import { growthTable, readTable, summaryTable, syncTable } from './bench-report.js';
+import { runFullRead, type ReadResult } from './bench-read.js';
+import { runSyncOnce, type SyncResult } from './bench-sync.js';
 
 const { values } = parseArgs({
   options: {
@@ -34,6 +38,8 @@ const { values } = parseArgs({
     json: { type: 'string' },
     'log-level': { type: 'string', default: 'warn' },
     runtime: { type: 'string', default: 'compiled' },
+    'heap-flags': { type: 'string', default: 'on' },
+    'read-findings': { type: 'string', default: '5,10' },
   },
 });
 
@@ -52,9 +58,11 @@ const integer = (name: string, value: string | undefined): number => {
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const only = values.only;
-if (only !== undefined && !['drain', 'idle', 'latency', 'growth', 'rss'].includes(only)) {
-  throw new Error(`--only must be drain, idle, latency, growth or rss, got ${only}`);
+if (only !== undefined && !['drain', 'idle', 'latency', 'growth', 'rss', 'sync', 'read'].includes(only)) {
+  throw new Error(`--only must be drain, idle, latency, growth, rss, sync or read, got ${only}`);
 }
+if (values['heap-flags'] !== 'on' && values['heap-flags'] !== 'off')
+  throw new Error('--heap-flags must be on or off');
 const jiraRate = integer('jira-rate', values['jira-rate']);
 const base: ScenarioOptions = {
   repositories: integer('repositories', values.repositories),
@@ -78,9 +86,46 @@ const scenario = async (options: ScenarioOptions): Promise<ScenarioResult> => {
   return runScenario(options, say);
 };
 
+/** `hubwarden sync --once` on the same backlog, started as a user starts it. */
+const syncPart = async (options: ScenarioOptions): Promise<SyncResult> => {
+  say(
+    `\n▶ hubwarden sync --once, ${options.repositories} repositories × ${options.findingsPerRepository} findings`,
+  );
+  const result = await runSyncOnce(
+    {
+      ...options,
+      runtime: values.runtime === 'tsx' ? 'tsx' : 'compiled',
+      // an empty marker tells bin/hubwarden.js the flags are handled: the command runs without them
+      extraEnv: values['heap-flags'] === 'off' ? { HUBWARDEN_HEAP_FLAGS: '' } : {},
+    },
+    say,
+  );
+  say(syncTable(result, { rssTargetMb: options.repositories > 2_000 ? 300 : 200 }));
+  return result;
+};
+
 const main = async () => {
-  const results: ScenarioResult[] = [];
-  if (only === 'rss') {
+  const results: (ScenarioResult | SyncResult | ReadResult)[] = [];
+  if (only === 'read') {
+    const reads: ReadResult[] = [];
+    for (const perRepository of (values['read-findings'] ?? '5,10')
+      .split(',')
+      .map((value) => integer('read-findings', value))) {
+      const options: ScenarioOptions = {
+        ...base,
+        repositories: values.repositories === '600' ? 20_000 : base.repositories,
+        findingsPerRepository: perRepository,
+        limits: values.limits === 'on',
+        timeoutMs: Math.max(base.timeoutMs, 3_600_000),
+      };
+      say(`\n▶ full read, ${options.repositories} repositories × ${perRepository} findings`);
+      reads.push(await runFullRead(options, say));
+    }
+    results.push(...reads);
+    say(readTable(reads));
+  } else if (only === 'sync') {
+    results.push(await syncPart(base));
+  } else if (only === 'rss') {
     const rss = await scenario({
       ...base,
       repositories: values.repositories === '600' ? 20_000 : base.repositories,
@@ -92,12 +137,14 @@ const main = async () => {
     results.push(rss);
     say(summaryTable(rss, { rssTargetMb: 300 }));
   } else if (only === 'growth') {
+    const growth: ScenarioResult[] = [];
     for (const size of (values.growth ?? '200,600,2000')
       .split(',')
       .map((value) => integer('growth', value))) {
-      results.push(await scenario({ ...base, repositories: size }));
+      growth.push(await scenario({ ...base, repositories: size }));
     }
-    say(growthTable(results));
+    results.push(...growth);
+    say(growthTable(growth));
   } else {
     const main = await scenario(base);
     results.push(main);
@@ -115,6 +162,7 @@ const main = async () => {
       }
       results.push(...growth.filter((result) => result !== main));
       say(growthTable(growth));
+      results.push(await syncPart(base));
     }
   }
   if (values.json) {

@@ -173,7 +173,10 @@ describe.skipIf(cluster === undefined)(cluster ? SUITE : `${SUITE} (skipped: ${s
       await state.mergeFindings([finding(alpha, 'f-1'), finding(alpha, 'f-2'), finding(beta, 'f-3')]);
       expect((await state.findingsOf(alpha.key)).map((f) => f.id).sort()).toEqual(['f-1', 'f-2']);
       expect((await state.repositoryKeys()).sort()).toEqual([alpha.key, beta.key].sort());
-      expect(await state.retainFindings(new Set(['f-1', 'f-3']))).toEqual([alpha.key]);
+      const seen = state.seenFindings();
+      await seen.add(['f-1', 'f-3']);
+      expect(await seen.retainOnlySeen()).toEqual([alpha.key]);
+      await seen.discard();
       expect((await state.findingsOf(alpha.key)).map((f) => f.id)).toEqual(['f-1']);
     });
 

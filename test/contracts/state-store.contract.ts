@@ -72,21 +72,44 @@ export const stateStoreContract = (name: string, setup: () => Promise<StateStore
         expect(await store.repositoryKeys()).toEqual([]);
       });
 
-      it('retainFindings forgets unseen findings and answers exactly the repositories that changed', async () => {
+      it('a full read forgets unseen findings and answers exactly the repositories that changed', async () => {
         const { store } = await setup();
         const kept = alpha({ uuid: 'a1' });
         const dropped = alpha({ uuid: 'a2' });
         const untouched = beta({ uuid: 'b1' });
         await store.mergeFindings([kept, dropped, untouched]);
 
-        const changed = await store.retainFindings(new Set([kept.id, untouched.id]));
-        expect(changed).toEqual([kept.repository.key]);
+        const retainOnly = async (...pages: string[][]) => {
+          const seen = store.seenFindings();
+          for (const ids of pages) await seen.add(ids);
+          const changed = await seen.retainOnlySeen();
+          await seen.discard();
+          return changed;
+        };
+        // ids arrive page by page, and a page may repeat one
+        expect(await retainOnly([kept.id], [untouched.id, kept.id])).toEqual([kept.repository.key]);
         expect((await store.findingsOf(kept.repository.key)).map((finding) => finding.id)).toEqual([kept.id]);
         expect(await store.findingsOf(untouched.repository.key)).toHaveLength(1);
 
-        expect((await store.retainFindings(new Set([untouched.id]))).sort()).toEqual([kept.repository.key]);
+        expect((await retainOnly([untouched.id])).sort()).toEqual([kept.repository.key]);
         expect(await store.findingsOf(kept.repository.key)).toEqual([]);
-        expect(await store.retainFindings(new Set([untouched.id]))).toEqual([]);
+        expect(await retainOnly([untouched.id])).toEqual([]);
+        // a read that returned nothing forgets everything
+        expect(await retainOnly()).toEqual([untouched.repository.key]);
+        expect(await store.findingsOf(untouched.repository.key)).toEqual([]);
+      });
+
+      it('counts the ids a read returns once each, and keeps each read apart', async () => {
+        const { store } = await setup();
+        const first = store.seenFindings();
+        const second = store.seenFindings();
+        expect(await first.add(['f-1', 'f-2'])).toBe(2);
+        expect(await first.add(['f-2', 'f-3', 'f-3'])).toBe(1);
+        expect(await first.add([])).toBe(0);
+        expect(await second.add(['f-1'])).toBe(1);
+        await first.discard();
+        await second.discard();
+        expect(await store.seenFindings().add(['f-1'])).toBe(1);
       });
     });
 

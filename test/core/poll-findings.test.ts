@@ -188,6 +188,46 @@ describe('pollFindings', () => {
     expect(await h.state.findingsOf(keyB)).toEqual([]);
   });
 
+  it('hands the finding ids to the state store page by page and keeps none of them itself', async () => {
+    const calls: string[] = [];
+    const open = h.state.seenFindings.bind(h.state);
+    h.state.seenFindings = () => {
+      const seen = open();
+      return {
+        add: async (ids) => {
+          calls.push(`add ${ids.join(',')}`);
+          return seen.add(ids);
+        },
+        retainOnlySeen: async () => {
+          calls.push('retain');
+          return seen.retainOnlySeen();
+        },
+        discard: async () => {
+          calls.push('discard');
+          return seen.discard();
+        },
+      };
+    };
+    const [a1, a2, b1] = [
+      ecr2Finding({ ...A, uuid: 'a1' }),
+      ecr2Finding({ ...A, uuid: 'a2', standard: 'pci-dss' }),
+      ecr2Finding({ ...B, uuid: 'b1' }),
+    ].map((finding) => String(finding['Id']));
+
+    expect((await pollFindings(h.deps, FULL, queueNothing)).findings).toBe(3);
+    expect(calls.splice(0)).toEqual([`add ${a1},${a2}`, `add ${b1}`, 'retain', 'discard']);
+
+    h.time.advance(60_000);
+    await pollFindings(h.deps, AUTO, queueNothing);
+    expect(calls.splice(0).filter((call) => !call.startsWith('add'))).toEqual(['discard']);
+
+    h.state.mergeFindings = async () => {
+      throw new Error('Redis went away');
+    };
+    await expect(pollFindings(h.deps, FULL, queueNothing)).rejects.toThrow('Redis went away');
+    expect(calls.splice(0)).toEqual(['discard']);
+  });
+
   it('closes newer duplicate tickets of a repository and indexes the oldest', async () => {
     const label = ticketLabelOf(repositoryA);
     const oldest = h.tracker.seed({

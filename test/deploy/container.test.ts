@@ -71,6 +71,13 @@ describe('Dockerfile', () => {
     // the operator's own NODE_OPTIONS come last, so theirs win (V8 takes the last value of a flag)
     expect(start).toBe(`NODE_OPTIONS="${heapFlags} \${NODE_OPTIONS:-}" node bin/hubwarden.js run`);
     expect(read('scripts/bench-child.ts')).toContain(`'${heapFlags}'`);
+    // and bin/hubwarden.js adds them to any command started without them
+    expect(read('bin/heap-flags.js')).toContain(
+      `HEAP_FLAGS = [${heapFlags
+        .split(' ')
+        .map((flag) => `'${flag}'`)
+        .join(', ')}]`,
+    );
   });
 
   it('does not leave out of the build context what it copies', () => {

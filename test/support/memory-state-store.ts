@@ -5,6 +5,7 @@ import type {
   PollCursor,
   RepositoryFailures,
   RepositoryRecord,
+  SeenFindings,
   StateStore,
   TicketIndexEntry,
 } from '../../src/core/ports/state-store.js';
@@ -69,18 +70,31 @@ export class MemoryStateStore implements StateStore {
     );
   }
 
-  async retainFindings(seenFindingIds: ReadonlySet<string>): Promise<string[]> {
-    const changed: string[] = [];
-    for (const repositoryKey of this.#repositories) {
-      const stored = this.#findings.get(repositoryKey);
-      if (!stored) continue;
-      const gone = [...stored.keys()].filter((id) => !seenFindingIds.has(id));
-      if (gone.length === 0) continue;
-      for (const id of gone) stored.delete(id);
-      if (stored.size === 0) this.#findings.delete(repositoryKey);
-      changed.push(repositoryKey);
-    }
-    return changed;
+  seenFindings(): SeenFindings {
+    const seen = new Set<string>();
+    return {
+      add: async (findingIds) => {
+        const before = seen.size;
+        for (const id of findingIds) seen.add(id);
+        return seen.size - before;
+      },
+      retainOnlySeen: async () => {
+        const changed: string[] = [];
+        for (const repositoryKey of this.#repositories) {
+          const stored = this.#findings.get(repositoryKey);
+          if (!stored) continue;
+          const gone = [...stored.keys()].filter((id) => !seen.has(id));
+          if (gone.length === 0) continue;
+          for (const id of gone) stored.delete(id);
+          if (stored.size === 0) this.#findings.delete(repositoryKey);
+          changed.push(repositoryKey);
+        }
+        return changed;
+      },
+      discard: async () => {
+        seen.clear();
+      },
+    };
   }
 
   async repositoryKeys(): Promise<string[]> {

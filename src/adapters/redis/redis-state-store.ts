@@ -5,6 +5,7 @@ import type {
   PollCursor,
   RepositoryFailures,
   RepositoryRecord,
+  SeenFindings,
   StateStore,
   TicketIndexEntry,
 } from '../../core/ports/state-store.js';
@@ -14,6 +15,23 @@ import type { RedisConnection } from './connection.js';
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
 const LOCK_POLL_MS = 50;
+/**
+ * Deletes a repository's stored findings whose ids are not in the read's set (KEYS[1]: the findings hash,
+ * KEYS[2]: the set of ids the read returned); answers how many it deleted. HDEL in slices: Lua's unpack
+ * takes a few thousand values at most.
+ */
+const FORGET_UNSEEN = `local gone = {}
+for _, id in ipairs(redis.call('hkeys', KEYS[1])) do
+  if redis.call('sismember', KEYS[2], id) == 0 then gone[#gone + 1] = id end
+end
+for i = 1, #gone, 1000 do
+  redis.call('hdel', KEYS[1], unpack(gone, i, math.min(i + 999, #gone)))
+end
+return #gone`;
+/** A read that never ends (a crash) leaves its set of ids behind this long at most. */
+const SEEN_TTL_MS = 6 * 60 * 60 * 1000;
+/** Repositories swept per round trip after a full read. */
+const SWEEP_BATCH = 500;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -49,16 +67,48 @@ export class RedisStateStore implements StateStore {
     return stored.map((json) => JSON.parse(json) as Finding);
   }
 
-  async retainFindings(seenFindingIds: ReadonlySet<string>): Promise<string[]> {
-    const changed: string[] = [];
-    for (const repositoryKey of await this.repositoryKeys()) {
-      const ids = await this.#redis.hkeys(this.#key('findings', repositoryKey));
-      const gone = ids.filter((id) => !seenFindingIds.has(id));
-      if (gone.length === 0) continue;
-      await this.#redis.hdel(this.#key('findings', repositoryKey), ...gone);
-      changed.push(repositoryKey);
-    }
-    return changed;
+  seenFindings(): SeenFindings {
+    const seen = this.#key('seen-findings', randomUUID());
+    return {
+      add: async (findingIds) => {
+        if (findingIds.length === 0) return 0;
+        const answers = await this.#redis
+          .multi()
+          .sadd(seen, ...findingIds)
+          .pexpire(seen, SEEN_TTL_MS)
+          .exec();
+        const added = answers?.[0];
+        if (!added || added[0]) throw added?.[0] ?? new Error('seen findings: no answer from Redis');
+        return added[1] as number;
+      },
+      retainOnlySeen: async () => {
+        // Repository by repository, in Redis: the process holds one batch of repository keys at a time.
+        const changed: string[] = [];
+        let cursor = '0';
+        do {
+          const [next, keys] = await this.#redis.sscan(
+            this.#key('repositories'),
+            cursor,
+            'COUNT',
+            SWEEP_BATCH,
+          );
+          cursor = next;
+          if (keys.length === 0) continue;
+          const pipeline = this.#redis.pipeline();
+          for (const key of keys) pipeline.eval(FORGET_UNSEEN, 2, this.#key('findings', key), seen);
+          const answers = (await pipeline.exec()) ?? [];
+          keys.forEach((key, index) => {
+            const [error, gone] = answers[index] ?? [new Error('seen findings: no answer from Redis')];
+            if (error) throw error;
+            if ((gone as number) > 0) changed.push(key);
+          });
+        } while (cursor !== '0');
+        return changed;
+      },
+      discard: async () => {
+        await this.#redis.del(seen);
+      },
+    };
   }
 
   repositoryKeys(): Promise<string[]> {

@@ -85,13 +85,26 @@ export interface TicketIndexEntry {
   readonly status: TicketStatusCategory;
 }
 
+/**
+ * The finding ids one read of the findings source has returned, kept by the store rather than in the
+ * process: a full read returns every finding of the estate, and its memory must not grow with them.
+ */
+export interface SeenFindings {
+  /** records ids the read returned; answers how many of them it had not returned before */
+  add(findingIds: readonly string[]): Promise<number>;
+  /** after a full read: forgets stored findings it did not return; answers the repositories that changed */
+  retainOnlySeen(): Promise<string[]>;
+  /** drops the record (it also expires on its own when a read never ends) */
+  discard(): Promise<void>;
+}
+
 /** hubwarden's own durable state (Redis). */
 export interface StateStore {
   /** stores findings (replacing earlier copies by id) */
   mergeFindings(findings: readonly Finding[]): Promise<void>;
   findingsOf(repositoryKey: string): Promise<Finding[]>;
-  /** after a full read: forget stored findings it did not return; answers the repositories that changed */
-  retainFindings(seenFindingIds: ReadonlySet<string>): Promise<string[]>;
+  /** an empty record of the finding ids one read returns */
+  seenFindings(): SeenFindings;
   repositoryKeys(): Promise<string[]>;
 
   getRecord(repositoryKey: string): Promise<RepositoryRecord | undefined>;

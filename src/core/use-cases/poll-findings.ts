@@ -99,40 +99,50 @@ export const pollFindings = async <Q>(
 
   const skipped: Record<SkipReason, number> = { 'other-control': 0, 'no-repository': 0, malformed: 0 };
   const touched = new Set<string>();
-  const seen = new Set<string>();
+  // The ids this read returned live in the store: a full read returns every finding of the estate.
+  const seen = deps.state.seenFindings();
+  let findingsRead = 0;
   const byState: Record<string, number> = {};
   let pages = 0;
   let newest = cursor?.updatedAt ?? new Date(0).toISOString();
   const restored: Suppression[] = [];
-  for await (const page of deps.findingsSource.pages({
-    controlId: deps.control.controlId,
-    ...(since ? { updatedSince: since } : {}),
-  })) {
-    pages += 1;
-    const findings: Finding[] = [];
-    for (const raw of page.findings) {
-      const parsed = parseFinding(raw, deps.control.controlId);
-      if (!parsed.ok) {
-        skipped[parsed.reason] += 1;
-        if (parsed.reason === 'malformed')
-          deps.log.warn({ findingId: parsed.id, detail: parsed.detail }, 'malformed finding skipped');
-        continue;
+  try {
+    for await (const page of deps.findingsSource.pages({
+      controlId: deps.control.controlId,
+      ...(since ? { updatedSince: since } : {}),
+    })) {
+      pages += 1;
+      const findings: Finding[] = [];
+      for (const raw of page.findings) {
+        const parsed = parseFinding(raw, deps.control.controlId);
+        if (!parsed.ok) {
+          skipped[parsed.reason] += 1;
+          if (parsed.reason === 'malformed')
+            deps.log.warn({ findingId: parsed.id, detail: parsed.detail }, 'malformed finding skipped');
+          continue;
+        }
+        findings.push(parsed.finding);
+        const state = `${parsed.finding.compliance}/${parsed.finding.workflow}`;
+        byState[state] = (byState[state] ?? 0) + 1;
+        touched.add(parsed.finding.repository.key);
+        if (parsed.finding.updatedAt > newest) newest = parsed.finding.updatedAt;
       }
-      findings.push(parsed.finding);
-      const state = `${parsed.finding.compliance}/${parsed.finding.workflow}`;
-      byState[state] = (byState[state] ?? 0) + 1;
-      seen.add(parsed.finding.id);
-      touched.add(parsed.finding.repository.key);
-      if (parsed.finding.updatedAt > newest) newest = parsed.finding.updatedAt;
+      await deps.state.mergeFindings(findings);
+      findingsRead += await seen.add(findings.map((finding) => finding.id));
+      // Suppressions live in Redis; their notes in Security Hub rebuild any that were lost with it.
+      restored.push(...(await restoreSuppressions(deps, findings)));
     }
-    await deps.state.mergeFindings(findings);
-    // Suppressions live in Redis; their notes in Security Hub rebuild any that were lost with it.
-    restored.push(...(await restoreSuppressions(deps, findings)));
+
+    if (mode === 'full') {
+      for (const key of await seen.retainOnlySeen()) touched.add(key);
+    }
+  } finally {
+    // a record left behind (Redis unreachable) expires on its own: never hide the read's own error
+    await seen.discard().catch(() => undefined);
   }
 
   let duplicateTicketsClosed = 0;
   if (mode === 'full') {
-    for (const key of await deps.state.retainFindings(seen)) touched.add(key);
     // The index only saves searches: a poll that cannot refresh it still delivers its findings.
     duplicateTicketsClosed = await refreshTicketIndex(deps).catch((error: unknown) => {
       deps.log.warn({ err: error }, 'ticket index not refreshed; repositories without a record will search');
@@ -175,7 +185,7 @@ export const pollFindings = async <Q>(
   const result = {
     mode,
     pages,
-    findings: seen.size,
+    findings: findingsRead,
     skipped,
     repositoriesSeen: touched.size,
     due,
