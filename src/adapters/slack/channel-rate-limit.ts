@@ -23,7 +23,7 @@ export const SLACK_CHANNEL_RATE: ChannelRateLimit = { perSecond: 1, burst: 3, ma
 export type LimiterClock = Clock;
 
 /** The budget name of one channel's messages. */
-export const channelBudgetName = (channel: string): string => `slack:chat.postMessage:${channel}`;
+const channelBudgetName = (channel: string): string => `slack:chat.postMessage:${channel}`;
 
 /**
  * The Chat port with a budget per channel in front of every new message, so one busy owner channel
