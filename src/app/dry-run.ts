@@ -11,6 +11,9 @@ interface WritablePorts {
   readonly chat: Chat;
 }
 
+/** What a control's fix would do, for the dry run's log line. */
+const fixDescriptions: Readonly<Record<string, string>> = { 'ECR.2': 'make tags immutable' };
+
 /**
  * HUBWARDEN_DRY_RUN: every read goes through, every write is logged as "would" and answered with a
  * plausible result, so the rest of the pipeline runs exactly as it would for real.
@@ -35,8 +38,9 @@ export const dryRunPorts = (ports: WritablePorts, log: Logger): WritablePorts =>
     registry: {
       tags: (repository) => ports.registry.tags(repository),
       images: (repository) => ports.registry.images(repository),
-      tagMutability: (repository) => ports.registry.tagMutability(repository),
-      makeImmutable: async (repository) => would('make tags immutable', { repositoryArn: repository.arn }),
+      readSetting: (controlId, repository) => ports.registry.readSetting(controlId, repository),
+      applyFix: async (controlId, repository) =>
+        would(fixDescriptions[controlId] ?? `fix ${controlId}`, { repositoryArn: repository.arn }),
     },
     tracker: {
       findByLabels: (labels) => ports.tracker.findByLabels(labels),

@@ -14,7 +14,7 @@ const registryCalls = (s: ChatScenario) =>
   s.h.registry.calls.filter((call) => call.method !== 'images' && call.method !== 'tags');
 
 const failWith = (s: ChatScenario, error: Error) => {
-  s.h.registry.makeImmutable = async () => {
+  s.h.registry.applyFix = async () => {
     throw error;
   };
 };
@@ -38,8 +38,8 @@ describe('applyFix', () => {
       (Date.parse('2025-01-10T12:05:00.000Z') - Date.parse('2024-03-04T09:15:27.412Z')) / 1000,
     );
     expect(registryCalls(s)).toEqual([
-      { method: 'makeImmutable', arn: arnA },
-      { method: 'tagMutability', arn: arnA },
+      { method: 'applyFix', arn: arnA },
+      { method: 'readSetting', arn: arnA },
     ]);
 
     const resolved = s.h.source.updates.filter((update) => update.workflow === 'RESOLVED');
@@ -67,10 +67,10 @@ describe('applyFix', () => {
   it('shows "fixing" on the card while the fix runs', async () => {
     const s = await chatScenario();
     const phases: string[] = [];
-    const make = s.h.registry.makeImmutable.bind(s.h.registry);
-    s.h.registry.makeImmutable = async (repository) => {
+    const make = s.h.registry.applyFix.bind(s.h.registry);
+    s.h.registry.applyFix = async (controlId, repository) => {
       phases.push((await s.card()).phase);
-      await make(repository);
+      await make(controlId, repository);
     };
     await fixA(s, false);
     expect(phases).toEqual(['fixing']);
@@ -83,7 +83,7 @@ describe('applyFix', () => {
     const again = await fixA(s, false);
     expect(again).toMatchObject({ fix: 'not-needed', ticket: 'unchanged', message: 'unchanged' });
     expect(s.h.outsideWrites()).toHaveLength(writes);
-    expect(registryCalls(s).filter((call) => call.method === 'makeImmutable')).toHaveLength(1);
+    expect(registryCalls(s).filter((call) => call.method === 'applyFix')).toHaveLength(1);
   });
 
   it('answers not-needed for a repository that already passes, touching nothing in ECR', async () => {
@@ -97,8 +97,8 @@ describe('applyFix', () => {
 
   describe('when the read-back does not say IMMUTABLE', () => {
     const stuckMutable = (s: ChatScenario) => {
-      s.h.registry.makeImmutable = async (repository) => {
-        s.h.registry.calls.push({ method: 'makeImmutable', arn: repository.arn });
+      s.h.registry.applyFix = async (_controlId, repository) => {
+        s.h.registry.calls.push({ method: 'applyFix', arn: repository.arn });
       };
     };
 
@@ -124,7 +124,7 @@ describe('applyFix', () => {
 
     it('treats a repository gone at read-back as failed too', async () => {
       const s = await chatScenario();
-      s.h.registry.tagMutability = async () => undefined;
+      s.h.registry.readSetting = async () => undefined;
       const result = await fixA(s, true);
       expect(result.fix).toBe('failed');
       expect((await s.card()).reason).toBe('read-back says repository not found, not IMMUTABLE');
@@ -147,7 +147,7 @@ describe('applyFix', () => {
     expect(result).toMatchObject({ fix: 'failed' });
     expect(commentsOnA(s)).toContain('The fix through hubwarden failed: ECR said ecr.access_denied');
     expect(await s.card()).toMatchObject({ phase: 'fix-failed', reason: 'ECR said ecr.access_denied' });
-    expect(registryCalls(s).filter((call) => call.method === 'tagMutability')).toEqual([]);
+    expect(registryCalls(s).filter((call) => call.method === 'readSetting')).toEqual([]);
   });
 
   it('rethrows a retryable error before the final attempt, recording nothing as failed', async () => {
@@ -181,10 +181,10 @@ describe('applyFix', () => {
 
   it('a later success after a failure closes the ticket and clears the failure', async () => {
     const s = await chatScenario();
-    const make = s.h.registry.makeImmutable.bind(s.h.registry);
+    const make = s.h.registry.applyFix.bind(s.h.registry);
     failWith(s, ecrError('permanent', 'ecr.access_denied'));
     await fixA(s, true);
-    s.h.registry.makeImmutable = make;
+    s.h.registry.applyFix = make;
     s.h.time.advance(60_000);
     const result = await fixA(s, true, USERS.reviewer);
     expect(result.fix).toBe('succeeded');

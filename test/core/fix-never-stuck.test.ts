@@ -18,7 +18,7 @@ const fixesQueued = (s: ChatScenario) => s.queue.calls.filter((call) => call.kin
 describe('a fix that failed never leaves the repository "fixing"', () => {
   it('gives the card its buttons back with the reason even when Jira refuses the failure comment', async () => {
     const s = await chatScenario();
-    s.h.registry.makeImmutable = async () => {
+    s.h.registry.applyFix = async () => {
       throw refusal('ecr', 'ecr.access_denied');
     };
     s.h.tracker.failNext('comment', refusal('jira', 'jira.forbidden'));
@@ -45,7 +45,7 @@ describe('a fix that failed never leaves the repository "fixing"', () => {
       status: 'failed',
       reason: 'ecr refused: ecr.access_denied',
     });
-    expect(s.h.registry.calls.some((call) => call.method === 'makeImmutable')).toBe(false);
+    expect(s.h.registry.calls.some((call) => call.method === 'applyFix')).toBe(false);
     expect(await clickFix(s)).toMatchObject({ ok: true, notice: expect.stringContaining('Making the tags') });
   });
 

@@ -302,7 +302,7 @@ describe('double clicks and races', () => {
       reason: expect.stringMatching(/already immutable/),
     });
     expect(await s.snapshot()).toBe(before);
-    expect(s.h.registry.calls).toContainEqual({ method: 'tagMutability', arn: arnA });
+    expect(s.h.registry.calls).toContainEqual({ method: 'readSetting', arn: arnA });
   });
 
   it('never lets a form opened before a pass suppress the regression that came after it', async () => {
@@ -359,7 +359,7 @@ describe('double clicks and races', () => {
   // or skip the claim when `record.fix?.status === 'failed'`.
   it('lets the owner retry at once after a failed fix (the card offers Fix again)', async () => {
     const s = await chatScenario();
-    s.h.registry.makeImmutable = async () => {
+    s.h.registry.applyFix = async () => {
       throw new Error('boom');
     };
     await s.interactions.fix(await s.context(USERS.owner));

@@ -197,6 +197,10 @@ export interface FakeRepository {
   mutability: TagMutability | undefined;
 }
 
+const onlyEcr2 = (controlId: string): void => {
+  if (controlId !== 'ECR.2') throw new Error(`the fake registry has no setting for control ${controlId}`);
+};
+
 export class FakeRepositoryRegistry implements RepositoryRegistry {
   readonly calls: { readonly method: keyof RepositoryRegistry; readonly arn: string }[] = [];
   readonly #repositories = new Map<string, FakeRepository>();
@@ -220,13 +224,16 @@ export class FakeRepositoryRegistry implements RepositoryRegistry {
     return [...this.#of(repository.arn).images];
   }
 
-  async tagMutability(repository: RepositoryRef): Promise<TagMutability | undefined> {
-    this.calls.push({ method: 'tagMutability', arn: repository.arn });
+  /** ECR.2's setting, the tag mutability; any other control is refused, as the ECR adapter does */
+  async readSetting(controlId: string, repository: RepositoryRef): Promise<TagMutability | undefined> {
+    this.calls.push({ method: 'readSetting', arn: repository.arn });
+    onlyEcr2(controlId);
     return this.#repositories.has(repository.arn) ? this.#of(repository.arn).mutability : undefined;
   }
 
-  async makeImmutable(repository: RepositoryRef): Promise<void> {
-    this.calls.push({ method: 'makeImmutable', arn: repository.arn });
+  async applyFix(controlId: string, repository: RepositoryRef): Promise<void> {
+    this.calls.push({ method: 'applyFix', arn: repository.arn });
+    onlyEcr2(controlId);
     this.set(repository.arn, { mutability: 'IMMUTABLE' });
   }
 }

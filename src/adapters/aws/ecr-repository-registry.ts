@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-ecr';
 import type { ECRClientConfig } from '@aws-sdk/client-ecr';
 
-import { isHubwardenError } from '../../core/errors.js';
+import { HubwardenError, isHubwardenError } from '../../core/errors.js';
 import type { ImageSummary, RepositoryRef, TagMutability } from '../../core/model.js';
 import type { RepositoryRegistry } from '../../core/ports/repository-registry.js';
 import { classifyAwsError } from './classify-aws-error.js';
@@ -71,7 +71,32 @@ export class EcrRepositoryRegistry implements RepositoryRegistry {
     return images;
   }
 
-  async tagMutability(repository: RepositoryRef): Promise<TagMutability | undefined> {
+  async readSetting(controlId: string, repository: RepositoryRef): Promise<string | undefined> {
+    return this.#control(controlId).read(repository);
+  }
+
+  async applyFix(controlId: string, repository: RepositoryRef): Promise<void> {
+    return this.#control(controlId).fix(repository);
+  }
+
+  /** What the registry reads and writes for each control it knows: ECR.2 is the tag mutability. */
+  #control(controlId: string): {
+    read(repository: RepositoryRef): Promise<string | undefined>;
+    fix(repository: RepositoryRef): Promise<void>;
+  } {
+    if (controlId === 'ECR.2')
+      return {
+        read: (repository) => this.#tagMutability(repository),
+        fix: (repository) => this.#makeImmutable(repository),
+      };
+    throw new HubwardenError(`the ECR registry has no setting for control ${controlId}`, {
+      kind: 'permanent',
+      code: 'ecr.unsupported_control',
+      service: 'ecr',
+    });
+  }
+
+  async #tagMutability(repository: RepositoryRef): Promise<TagMutability | undefined> {
     try {
       const output = await this.call(repository, 'DescribeRepositories', (client) =>
         client.send(
@@ -89,7 +114,7 @@ export class EcrRepositoryRegistry implements RepositoryRegistry {
     }
   }
 
-  async makeImmutable(repository: RepositoryRef): Promise<void> {
+  async #makeImmutable(repository: RepositoryRef): Promise<void> {
     await this.call(repository, 'PutImageTagMutability', (client) =>
       client.send(
         new PutImageTagMutabilityCommand({

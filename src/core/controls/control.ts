@@ -1,5 +1,5 @@
 import type { Block } from '../document.js';
-import type { ImageSummary, RepositoryRef, Risk, TagMutability } from '../model.js';
+import type { ImageSummary, RepositoryRef, Risk } from '../model.js';
 
 /**
  * Everything specific to one Security Hub control lives behind this interface, so a sibling control
@@ -12,8 +12,8 @@ export interface ControlModule {
   readonly problem: string;
   /** what may break once fixed, read from the repository's images */
   assessRisks(images: readonly ImageSummary[]): Risk[];
-  /** does this registry setting satisfy the control */
-  isCompliant(mutability: TagMutability): boolean;
+  /** does the registry's setting (as `RepositoryRegistry.readSetting` reads it) satisfy the control */
+  isCompliant(setting: string): boolean;
   /** the manual fix, for tickets */
   howToFix(repository: RepositoryRef): Block[];
 }

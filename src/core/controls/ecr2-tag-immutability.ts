@@ -82,6 +82,6 @@ export const ecr2TagImmutability: ControlModule = {
   controlId: 'ECR.2',
   problem: 'image tags are mutable',
   assessRisks,
-  isCompliant: (mutability: TagMutability) => mutability === 'IMMUTABLE',
+  isCompliant: (setting: string) => setting === ('IMMUTABLE' satisfies TagMutability),
   howToFix,
 };

@@ -63,8 +63,8 @@ const fixLocked = async (
     await save({ ...stored, fix: { status: 'queued', by: request.actor, at: now(), reason: undefined } });
     await reconcileLocked(deps, repository.key); // the message shows "fixing" while we work
   }
-  await deps.registry.makeImmutable(repository);
-  const readBack = await deps.registry.tagMutability(repository);
+  await deps.registry.applyFix(deps.control.controlId, repository);
+  const readBack = await deps.registry.readSetting(deps.control.controlId, repository);
   if (!readBack || !deps.control.isCompliant(readBack)) {
     throw new HubwardenError(`read-back says ${readBack ?? 'repository not found'}, not IMMUTABLE`, {
       // the read-back may lag behind the write: later attempts read again

@@ -98,9 +98,9 @@ export const createInteractions = (deps: PipelineDeps, queue: WorkQueue): Intera
   ): Promise<string | undefined> => {
     const failures = await failuresOf(record);
     if (failures.length === 0) return 'This repository already passes ECR.2: there is nothing to suppress.';
-    const mutability = await deps.registry.tagMutability(record.repository);
-    if (mutability === undefined) return 'This repository no longer exists: there is nothing to suppress.';
-    if (deps.control.isCompliant(mutability)) {
+    const setting = await deps.registry.readSetting(deps.control.controlId, record.repository);
+    if (setting === undefined) return 'This repository no longer exists: there is nothing to suppress.';
+    if (deps.control.isCompliant(setting)) {
       return 'This repository’s tags are already immutable: there is nothing to suppress.';
     }
     return formToken === formTokenOf(record.repository.key, failures) ? undefined : STALE_FORM;

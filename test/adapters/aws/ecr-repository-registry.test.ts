@@ -67,7 +67,7 @@ describe('EcrRepositoryRegistry against the ECR and STS stand-ins', () => {
       for (const region of ['us-east-1', 'eu-west-1']) {
         const repository = repositoryRef(accountId, region, 'payments/api');
         expect(await ecr.tags(repository)).toEqual({ Owner: 'payments', CostCenter: 'cc-1' });
-        expect(await ecr.tagMutability(repository)).toBe('MUTABLE');
+        expect(await ecr.readSetting('ECR.2', repository)).toBe('MUTABLE');
         expect(await ecr.images(repository)).toHaveLength(2);
       }
     }
@@ -91,9 +91,9 @@ describe('EcrRepositoryRegistry against the ECR and STS stand-ins', () => {
 
   it('uses the base credentials in the administrator account itself', async () => {
     standIn.ecr.putRepository({ accountId: standIn.adminAccountId, region: 'us-east-1', name: 'local' });
-    expect(await registry().tagMutability(repositoryRef(standIn.adminAccountId, 'us-east-1', 'local'))).toBe(
-      'MUTABLE',
-    );
+    expect(
+      await registry().readSetting('ECR.2', repositoryRef(standIn.adminAccountId, 'us-east-1', 'local')),
+    ).toBe('MUTABLE');
   });
 
   it('sends the ExternalId the role requires, and fails for good without it', async () => {
@@ -101,8 +101,10 @@ describe('EcrRepositoryRegistry against the ECR and STS stand-ins', () => {
     standIn.sts.requireExternalId(roleArn, 'ext-123');
     const template = 'arn:{partition}:iam::{accountId}:role/hubwarden-guarded';
     const repository = repositoryRef(B, 'us-east-1', 'payments/api');
-    expect(await registry({ template, externalId: 'ext-123' }).tagMutability(repository)).toBe('MUTABLE');
-    const error = await rejectionOf(registry({ template }).tagMutability(repository));
+    expect(await registry({ template, externalId: 'ext-123' }).readSetting('ECR.2', repository)).toBe(
+      'MUTABLE',
+    );
+    const error = await rejectionOf(registry({ template }).readSetting('ECR.2', repository));
     expect(error).toMatchObject({ kind: 'permanent', code: 'sts.access_denied', service: 'sts' });
   });
 
@@ -117,8 +119,8 @@ describe('EcrRepositoryRegistry against the ECR and STS stand-ins', () => {
   it('makes a repository immutable and reads it back', async () => {
     const ecr = registry({ template: TEMPLATE });
     const repository = repositoryRef(A, 'eu-west-1', 'payments/api');
-    await ecr.makeImmutable(repository);
-    expect(await ecr.tagMutability(repository)).toBe('IMMUTABLE');
+    await ecr.applyFix('ECR.2', repository);
+    expect(await ecr.readSetting('ECR.2', repository)).toBe('IMMUTABLE');
     expect(standIn.ecr.repository(A, 'eu-west-1', 'payments/api')?.imageTagMutability).toBe('IMMUTABLE');
     expect(standIn.ecr.repository(A, 'us-east-1', 'payments/api')?.imageTagMutability).toBe('MUTABLE');
   });
@@ -126,12 +128,28 @@ describe('EcrRepositoryRegistry against the ECR and STS stand-ins', () => {
   it('answers undefined for a repository that no longer exists, and a permanent error elsewhere', async () => {
     const ecr = registry({ template: TEMPLATE });
     const gone = repositoryRef(A, 'us-east-1', 'deleted/repo');
-    expect(await ecr.tagMutability(gone)).toBeUndefined();
+    expect(await ecr.readSetting('ECR.2', gone)).toBeUndefined();
     expect(await rejectionOf(ecr.tags(gone))).toMatchObject({
       kind: 'permanent',
       code: 'ecr.repository_not_found',
     });
-    expect(await rejectionOf(ecr.makeImmutable(gone))).toMatchObject({ code: 'ecr.repository_not_found' });
+    expect(await rejectionOf(ecr.applyFix('ECR.2', gone))).toMatchObject({
+      code: 'ecr.repository_not_found',
+    });
+  });
+
+  it('refuses, for good, a control it has no setting for, without calling AWS', async () => {
+    const ecr = registry({ template: TEMPLATE });
+    const repository = repositoryRef(A, 'us-east-1', 'payments/api');
+    const before = { ...standIn.calls };
+    for (const call of [ecr.readSetting('ECR.99', repository), ecr.applyFix('ECR.99', repository)]) {
+      expect(await rejectionOf(call)).toMatchObject({
+        kind: 'permanent',
+        code: 'ecr.unsupported_control',
+        service: 'ecr',
+      });
+    }
+    expect(standIn.calls).toEqual(before);
   });
 
   it('reads every page of images with their tags and push times', async () => {
@@ -154,7 +172,7 @@ describe('EcrRepositoryRegistry against the ECR and STS stand-ins', () => {
     const repository = repositoryRef(B, 'us-east-1', 'payments/api');
     standIn.ecr.denyAction(B, 'PutImageTagMutability');
     try {
-      expect(await rejectionOf(ecr.makeImmutable(repository))).toMatchObject({
+      expect(await rejectionOf(ecr.applyFix('ECR.2', repository))).toMatchObject({
         kind: 'permanent',
         code: 'ecr.access_denied',
       });
