@@ -1,4 +1,4 @@
-/** The dependency rule of STYLE.md: the core is pure; adapters never reach into each other. */
+/** The dependency rule: the core is pure (no AWS, Jira, Slack, BullMQ or Redis); adapters never reach into each other. */
 module.exports = {
   forbidden: [
     {

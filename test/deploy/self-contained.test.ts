@@ -11,6 +11,7 @@ const OUTSIDE_REFERENCES: readonly [string, RegExp][] = [
   ['a specification kept outside', new RegExp(`\\b${'CON'}${'TRACT'}\\b`)],
   ['a numbered section sign', new RegExp(String.fromCharCode(0xa7))],
   ['a folder beside the repository', new RegExp(`\\.\\./${'sha'}${'red'}/[A-Z]`)],
+  ['a style guide kept outside', new RegExp(`\\b${'STY'}${'LE'}\\.md\\b`)],
   ['an issue number', new RegExp(`\\b${'iss'}${'ue'} #?\\d+\\b`, 'i')],
 ];
 
@@ -24,6 +25,14 @@ const FOLDERS = [
   'examples',
   'README.md',
   '.env.example',
+  '.ci',
+  '.dependency-cruiser.cjs',
+  'Dockerfile',
+  'docker-compose.yml',
+  'package.json',
+  'eslint.config.js',
+  'vitest.config.ts',
+  'vitest.faults.config.ts',
 ];
 
 const trackedFiles = (): string[] =>
