@@ -31,8 +31,9 @@ export const reexecWithHeapFlags = (script, argv) => {
   const child = spawn(process.execPath, [...process.execArgv, script, ...argv], {
     stdio: 'inherit',
     // its own process group: a terminal's Ctrl-C reaches this process only, which passes it on once (the
-    // service stops at its first SIGINT and a second one would end it at once)
-    detached: true,
+    // service stops at its first SIGINT and a second one would end it at once); on Windows, where that
+    // would open a console window of its own, it stays attached
+    detached: process.platform !== 'win32',
     env: { ...process.env, NODE_OPTIONS: nodeOptions, [HEAP_FLAGS_MARKER]: missing.join(' ') },
   });
   const forward = (signal) => {

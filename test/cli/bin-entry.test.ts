@@ -175,6 +175,35 @@ setInterval(() => undefined, 1000);
     expect(out).toBe('ready\nstopping\n');
   });
 
+  it("delivers a terminal's Ctrl-C to the command once, not once from the terminal and once passed on", async () => {
+    const dir = make(`let received = 0;
+process.on('SIGINT', () => {
+  received += 1;
+  setTimeout(() => { process.stdout.write('SIGINT x' + received + '\\n'); process.exit(0); }, 300);
+});
+process.stdout.write('ready\\n');
+setInterval(() => undefined, 1000);
+`);
+    // a terminal sends SIGINT to its foreground process group: here, the group the launcher leads
+    const child = spawn(process.execPath, [join(dir, 'bin', 'hubwarden.js')], {
+      env: { PATH: process.env.PATH ?? '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let out = '';
+    const ready = new Promise<void>((resolve) =>
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes('ready')) resolve();
+      }),
+    );
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    await ready;
+    process.kill(-(child.pid ?? 0), 'SIGINT');
+    expect(await exited).toBe(0);
+    expect(out).toBe('ready\nSIGINT x1\n');
+  });
+
   it('ends by the same signal when the command is killed by it', async () => {
     const dir = make(`process.stdout.write('ready\\n');
 setInterval(() => undefined, 1000);
