@@ -153,8 +153,9 @@ describe('bin/hubwarden.js gives every command the same V8 heap flags', () => {
   });
 
   it('passes SIGTERM on to the command and ends as the command ends', async () => {
-    const dir = make(`process.stdout.write('ready\\n');
-process.on('SIGTERM', () => { process.stdout.write('stopping\\n'); process.exit(7); });
+    // the handler first: "ready" must mean that a SIGTERM now reaches it
+    const dir = make(`process.on('SIGTERM', () => { process.stdout.write('stopping\\n'); process.exit(7); });
+process.stdout.write('ready\\n');
 setInterval(() => undefined, 1000);
 `);
     const child = spawn(process.execPath, [join(dir, 'bin', 'hubwarden.js'), 'run'], {
