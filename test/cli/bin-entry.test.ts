@@ -205,6 +205,33 @@ setInterval(() => undefined, 1000);
     expect(out).toBe('ready\nSIGINT x1\n');
   });
 
+  it('ends the command when the launcher is killed with SIGKILL, which it cannot pass on', async () => {
+    const dir = make(`process.stdout.write(process.pid + '\\n');
+setInterval(() => undefined, 1000);
+`);
+    const child = spawn(process.execPath, [join(dir, 'bin', 'hubwarden.js')], {
+      env: { PATH: process.env.PATH ?? '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const commandPid = await new Promise<number>((resolve) =>
+      child.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim()))),
+    );
+    expect(commandPid).not.toBe(child.pid);
+    const alive = () => {
+      try {
+        process.kill(commandPid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    expect(alive()).toBe(true);
+    child.kill('SIGKILL');
+    const deadline = Date.now() + 2_000;
+    while (alive() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(alive()).toBe(false);
+  });
+
   it('ends by the same signal when the command is killed by it', async () => {
     const dir = make(`process.stdout.write('ready\\n');
 setInterval(() => undefined, 1000);
