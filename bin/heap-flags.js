@@ -18,10 +18,27 @@ export const missingHeapFlags = (execArgv, nodeOptions) => {
 
 const FORWARDED_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT'];
 
+/** The launcher's pid, in the child's environment: the child ends when the launcher is gone. */
+const LAUNCHER_PID = 'HUBWARDEN_LAUNCHER_PID';
+
+/**
+ * In the child: a launcher killed with SIGKILL cannot pass anything on, so the child checks every 100 ms
+ * that its launcher is still its parent and ends itself the same way when it is not (Linux's parent-death
+ * signal, which Node.js does not offer).
+ */
+export const followLauncher = () => {
+  const launcher = Number(process.env[LAUNCHER_PID]);
+  if (!Number.isInteger(launcher) || launcher !== process.ppid) return;
+  setInterval(() => {
+    if (process.ppid !== launcher) process.kill(process.pid, 'SIGKILL');
+  }, 100).unref();
+};
+
 /**
  * Runs this script again with the missing flags in front of NODE_OPTIONS (an operator's own NODE_OPTIONS
  * come after them, so an operator's value of a flag wins), stdio inherited. Signals sent to this process
- * are passed on, and its exit code or signal is the child's. Answers whether it started the child (`false`: nothing missing).
+ * are passed on, and its exit code or signal is the child's. Answers whether it started the child
+ * (`false`: nothing was missing, or this is the child).
  */
 export const reexecWithHeapFlags = (script, argv) => {
   if (process.env[HEAP_FLAGS_MARKER] !== undefined) return false;
@@ -31,9 +48,15 @@ export const reexecWithHeapFlags = (script, argv) => {
   const child = spawn(process.execPath, [...process.execArgv, script, ...argv], {
     stdio: 'inherit',
     // its own process group: a terminal's Ctrl-C reaches this process only, which passes it on once (the
-    // service stops at its first SIGINT and a second one would end it at once)
-    detached: true,
-    env: { ...process.env, NODE_OPTIONS: nodeOptions, [HEAP_FLAGS_MARKER]: missing.join(' ') },
+    // service stops at its first SIGINT and a second one would end it at once); on Windows, where that
+    // would open a console window of its own, it stays attached
+    detached: process.platform !== 'win32',
+    env: {
+      ...process.env,
+      NODE_OPTIONS: nodeOptions,
+      [HEAP_FLAGS_MARKER]: missing.join(' '),
+      [LAUNCHER_PID]: String(process.pid),
+    },
   });
   const forward = (signal) => {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
-import { reexecWithHeapFlags } from './heap-flags.js';
+import { followLauncher, reexecWithHeapFlags } from './heap-flags.js';
 
 // The AWS SDK warns on every command under Node.js 20 that its releases after January 2027 will need
 // Node.js 22. hubwarden pins the SDK in package-lock.json and states its supported Node.js line in the
@@ -17,6 +17,7 @@ if (Number(process.versions.node.split('.')[0]) < 22) {
 // Every command runs with the same V8 heap flags, however it was started: when they are missing, this
 // script runs itself again with them and only passes signals and the exit code on.
 const reexecuted = reexecWithHeapFlags(fileURLToPath(import.meta.url), process.argv.slice(2));
+if (!reexecuted) followLauncher();
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const sources = join(root, 'src', 'cli', 'main.ts');

@@ -153,7 +153,7 @@ describe('bin/hubwarden.js gives every command the same V8 heap flags', () => {
   });
 
   it('passes SIGTERM on to the command and ends as the command ends', async () => {
-    // the handler is in place before "ready" is written (a pipe write reaches the test at once)
+    // the handler first: "ready" must mean that a SIGTERM now reaches it
     const dir = make(`process.on('SIGTERM', () => { process.stdout.write('stopping\\n'); process.exit(7); });
 process.stdout.write('ready\\n');
 setInterval(() => undefined, 1000);
@@ -174,6 +174,62 @@ setInterval(() => undefined, 1000);
     child.kill('SIGTERM');
     expect(await exited).toBe(7);
     expect(out).toBe('ready\nstopping\n');
+  });
+
+  it("delivers a terminal's Ctrl-C to the command once, not once from the terminal and once passed on", async () => {
+    const dir = make(`let received = 0;
+process.on('SIGINT', () => {
+  received += 1;
+  setTimeout(() => { process.stdout.write('SIGINT x' + received + '\\n'); process.exit(0); }, 300);
+});
+process.stdout.write('ready\\n');
+setInterval(() => undefined, 1000);
+`);
+    // a terminal sends SIGINT to its foreground process group: here, the group the launcher leads
+    const child = spawn(process.execPath, [join(dir, 'bin', 'hubwarden.js')], {
+      env: { PATH: process.env.PATH ?? '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let out = '';
+    const ready = new Promise<void>((resolve) =>
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes('ready')) resolve();
+      }),
+    );
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    await ready;
+    process.kill(-(child.pid ?? 0), 'SIGINT');
+    expect(await exited).toBe(0);
+    expect(out).toBe('ready\nSIGINT x1\n');
+  });
+
+  it('ends the command when the launcher is killed with SIGKILL, which it cannot pass on', async () => {
+    const dir = make(`process.stdout.write(process.pid + '\\n');
+setInterval(() => undefined, 1000);
+`);
+    const child = spawn(process.execPath, [join(dir, 'bin', 'hubwarden.js')], {
+      env: { PATH: process.env.PATH ?? '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const commandPid = await new Promise<number>((resolve) =>
+      child.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim()))),
+    );
+    expect(commandPid).not.toBe(child.pid);
+    const alive = () => {
+      try {
+        process.kill(commandPid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    expect(alive()).toBe(true);
+    child.kill('SIGKILL');
+    const deadline = Date.now() + 2_000;
+    while (alive() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(alive()).toBe(false);
   });
 
   it('ends by the same signal when the command is killed by it', async () => {

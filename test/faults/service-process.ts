@@ -31,11 +31,14 @@ export interface ServiceProcess {
 }
 
 /**
- * Starts `node --import tsx bin/hubwarden.js <args>` with exactly `env` (plus PATH and HOME), so nothing of
+ * Starts `node <heap flags> --import tsx bin/hubwarden.js <args>` with exactly `env` (plus PATH and HOME), so nothing of
  * the test process leaks into the service's configuration.
  */
 export const spawnService = (args: readonly string[], env: Record<string, string>): ServiceProcess => {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', BIN, ...args], {
+  // The heap flags on the command line, as the image and `npm start` give them: one process, so a SIGKILL
+  // reaches the service itself (bin/hubwarden.js would otherwise run it in a child process of its own).
+  const heapFlags = ['--max-semi-space-size=2', '--max-old-space-size=256'];
+  const child: ChildProcess = spawn(process.execPath, [...heapFlags, '--import', 'tsx', BIN, ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
