@@ -27,7 +27,7 @@ const SERVICE_NEEDS = [
   'AWS_REGION (and AWS credentials from the SDK default chain)',
   'JIRA_BASE_URL, JIRA_PROJECT',
   'JIRA_EMAIL and JIRA_API_TOKEN (Jira Cloud), or JIRA_PAT',
-  'SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_REVIEW_CHANNEL',
+  'SLACK_BOT_TOKEN, SLACK_REVIEW_CHANNEL, and SLACK_SIGNING_SECRET (HTTP) or SLACK_APP_TOKEN (Socket Mode)',
   'the owners file (HUBWARDEN_CONFIG, default ./hubwarden.yml)',
 ];
 const SERVICE_READS = [
@@ -35,6 +35,7 @@ const SERVICE_READS = [
   'QUEUE_PREFIX',
   'LOG_LEVEL',
   'HUBWARDEN_DRY_RUN',
+  'HTTPS_PROXY and NO_PROXY',
   'and the rest of README "Configuration"',
 ];
 
@@ -55,7 +56,7 @@ export const COMMANDS: readonly CommandHelp[] = [
       },
     },
     needs: SERVICE_NEEDS,
-    reads: ['PORT', 'POLL_INTERVAL_SECONDS', 'HUBWARDEN_API_TOKEN', ...SERVICE_READS],
+    reads: ['PORT', 'METRICS_PORT', 'POLL_INTERVAL_SECONDS', 'HUBWARDEN_API_TOKEN', ...SERVICE_READS],
   },
   {
     name: 'sync',
@@ -89,6 +90,9 @@ export const COMMANDS: readonly CommandHelp[] = [
       'SECURITYHUB_REGION',
       'MEMBER_ROLE_ARN',
       'MEMBER_ROLE_EXTERNAL_ID',
+      'AWS_CONNECT_TIMEOUT_SECONDS',
+      'AWS_REQUEST_TIMEOUT_SECONDS',
+      'HTTPS_PROXY and NO_PROXY',
       'REDIS_URL and QUEUE_PREFIX (optional: known tickets)',
       'LOG_LEVEL',
     ],
