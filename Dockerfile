@@ -54,9 +54,9 @@ COPY package.json ./
 RUN test -f dist/src/cli/main.js
 USER node
 EXPOSE 3000
-# No curl in slim images: node's own fetch. Every role serves /healthz on PORT.
+# No curl in slim images: node's own fetch. Every role serves /healthz on METRICS_PORT when set, else on PORT.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.METRICS_PORT||process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # hubwarden handles SIGTERM itself: stop taking work, finish or hand back in-flight jobs, exit 0 within 30 s.
 STOPSIGNAL SIGTERM
 # V8 heap sizing, the same as `npm start` and the benchmark (docs/benchmarks.md): small young-generation

@@ -59,6 +59,8 @@ describe('Dockerfile', () => {
     expect(runtime.instructions).toContain('CMD ["run"]');
     const healthcheck = runtime.instructions.find((i) => i.startsWith('HEALTHCHECK'));
     expect(healthcheck).toMatch(/CMD \["node", "-e", ".*\/healthz.*"\]$/);
+    // with METRICS_PORT set, /healthz answers only there
+    expect(healthcheck).toContain('process.env.METRICS_PORT||process.env.PORT||3000');
     const user = runtime.instructions.findIndex((i) => i.startsWith('USER'));
     const entrypoint = runtime.instructions.findIndex((i) => i.startsWith('ENTRYPOINT'));
     expect(user).toBeLessThan(entrypoint);
