@@ -1,4 +1,5 @@
 import { composeScan } from '../app/composition-root.js';
+import { failingProviders, type FailingProvider } from '../core/failures/provider-failures.js';
 import { ecr2TagImmutability } from '../core/controls/ecr2-tag-immutability.js';
 import { parseFinding } from '../core/findings/parse-finding.js';
 import { groupByRepository, isActiveFailure } from '../core/findings/repository-findings.js';
@@ -26,26 +27,11 @@ export interface ScanRow {
   readonly failures: readonly ScanFailure[];
 }
 
-export interface ScanFailure {
-  readonly provider: string;
-  readonly code: string;
-  readonly reason: string;
-  readonly attempts: number;
-  readonly since: string;
-  readonly retryAt: string;
-}
+/** What hubwarden's own work on a repository is failing at, per provider. */
+export type ScanFailure = FailingProvider;
 
-const knownFailures = async (state: StateStore | undefined, key: string): Promise<ScanFailure[]> => {
-  const failures = state ? await state.getFailures(key).catch(() => undefined) : undefined;
-  return Object.entries(failures?.providers ?? {}).map(([provider, failure]) => ({
-    provider,
-    code: failure.code,
-    reason: failure.reason,
-    attempts: failure.attempts,
-    since: failure.since,
-    retryAt: failure.retryAt,
-  }));
-};
+const knownFailures = async (state: StateStore | undefined, key: string): Promise<ScanFailure[]> =>
+  failingProviders(state ? await state.getFailures(key).catch(() => undefined) : undefined);
 
 /** State is optional for a scan: without Redis it still answers, only without known tickets. */
 const knownTicket = async (state: StateStore | undefined, key: string): Promise<string | undefined> => {

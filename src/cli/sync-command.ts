@@ -1,4 +1,5 @@
 import { Job, QueueEvents } from 'bullmq';
+import { failingProviders, type FailingProvider } from '../core/failures/provider-failures.js';
 import { composeService } from '../app/composition-root.js';
 import { pipelineProcessors, startWorkers } from '../app/workers.js';
 import type { Config } from '../config/load-config.js';
@@ -26,29 +27,15 @@ export interface SyncSummary {
   providerFailures: ProviderFailureLine[];
 }
 
-export interface ProviderFailureLine {
+export interface ProviderFailureLine extends FailingProvider {
   readonly repository: string;
-  readonly provider: string;
-  readonly code: string;
-  readonly reason: string;
-  readonly attempts: number;
-  readonly since: string;
-  readonly retryAt: string;
 }
 
 /** One line per repository and provider, oldest streak first. */
 const providerFailureLines = (failures: ReadonlyMap<string, RepositoryFailures>): ProviderFailureLine[] =>
   [...failures.values()]
     .flatMap((entry) =>
-      Object.entries(entry.providers).map(([provider, failure]) => ({
-        repository: entry.repositoryArn,
-        provider,
-        code: failure.code,
-        reason: failure.reason,
-        attempts: failure.attempts,
-        since: failure.since,
-        retryAt: failure.retryAt,
-      })),
+      failingProviders(entry).map((failure) => ({ repository: entry.repositoryArn, ...failure })),
     )
     .sort((a, b) => a.since.localeCompare(b.since) || a.repository.localeCompare(b.repository));
 

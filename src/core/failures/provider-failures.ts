@@ -121,3 +121,24 @@ export class FailureLedger {
     return Object.keys(providers).length > 0 ? failures : undefined;
   }
 }
+
+/** One provider's failing part of a repository's work, as the CLI shows it. */
+export interface FailingProvider {
+  readonly provider: string;
+  readonly code: string;
+  readonly reason: string;
+  readonly attempts: number;
+  readonly since: string;
+  readonly retryAt: string;
+}
+
+/** What a repository's work is failing at, one entry per provider. */
+export const failingProviders = (failures: RepositoryFailures | undefined): FailingProvider[] =>
+  Object.entries(failures?.providers ?? {}).map(([provider, failure]) => ({
+    provider,
+    code: failure.code,
+    reason: failure.reason,
+    attempts: failure.attempts,
+    since: failure.since,
+    retryAt: failure.retryAt,
+  }));
