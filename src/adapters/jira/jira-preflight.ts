@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { HubwardenError } from '../../core/errors.js';
+import { parseAnswer } from './parse-answer.js';
 import { createFetchRequest, type JiraRequestFunction } from './fetch-request.js';
 import { JiraRest, type JiraAuth } from './jira-rest.js';
 import { quoteJqlValue } from './jql.js';
@@ -89,17 +89,6 @@ const transitionNamesSchema = z.object({
 const MAX_FIELD_PAGES = 20;
 const SAMPLED_ISSUES = 5;
 
-const parse = <T>(schema: z.ZodType<T>, value: unknown, what: string): T => {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  throw new HubwardenError(`Unexpected Jira answer for ${what}`, {
-    kind: 'permanent',
-    code: 'jira.unexpected_answer',
-    service: 'jira',
-    cause: result.error,
-  });
-};
-
 /**
  * Read-only questions `check-config` asks Jira before the first poll: does the project and issue type exist,
  * what does the create screen require, which permissions does the account hold, which transitions exist.
@@ -122,7 +111,7 @@ export class JiraPreflight {
   /** The project with its issue types; fails with `jira.not_found` when it does not exist or is hidden. */
   async project(): Promise<JiraProject> {
     const key = encodeURIComponent(this.options.projectKey);
-    return parse(projectSchema, await this.rest.send('GET', `/project/${key}`), 'project');
+    return parseAnswer(projectSchema, await this.rest.send('GET', `/project/${key}`), 'project');
   }
 
   /** Every field of the create screen of this issue type (all pages). */
@@ -130,7 +119,7 @@ export class JiraPreflight {
     const base = `/issue/createmeta/${encodeURIComponent(this.options.projectKey)}/issuetypes/${encodeURIComponent(issueTypeId)}`;
     const fields: CreateScreenField[] = [];
     for (let page = 0; page < MAX_FIELD_PAGES; page += 1) {
-      const answer = parse(
+      const answer = parseAnswer(
         createFieldsPageSchema,
         await this.rest.send('GET', base, { query: { startAt: String(fields.length), maxResults: '50' } }),
         'createmeta',
@@ -148,7 +137,7 @@ export class JiraPreflight {
 
   /** Whether the account holds each project permission in the project. */
   async permissions(keys: readonly string[]): Promise<Record<string, boolean>> {
-    const answer = parse(
+    const answer = parseAnswer(
       permissionsSchema,
       await this.rest.send('GET', '/mypermissions', {
         query: { projectKey: this.options.projectKey, permissions: keys.join(',') },
@@ -167,7 +156,7 @@ export class JiraPreflight {
       `project = ${quoteJqlValue(this.options.projectKey)} AND issuetype = ${quoteJqlValue(issueType)}` +
       ` AND statusCategory = ${quoteJqlValue(category)} ORDER BY created DESC`;
     const body = { jql, fields: ['status'], maxResults: SAMPLED_ISSUES };
-    const { issues } = parse(
+    const { issues } = parseAnswer(
       searchSchema,
       await this.rest.send('POST', this.cloud ? '/search/jql' : '/search', { body }),
       'search',
@@ -175,7 +164,7 @@ export class JiraPreflight {
     const names = new Set<string>();
     const resolutions: Record<string, string[]> = {};
     for (const issue of issues.slice(0, SAMPLED_ISSUES)) {
-      const answer = parse(
+      const answer = parseAnswer(
         transitionNamesSchema,
         await this.rest.send('GET', `/issue/${encodeURIComponent(issue.key)}/transitions`, {
           query: { expand: 'transitions.fields' },

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { parseAnswer } from './parse-answer.js';
 import { code, paragraph, text, type Doc } from '../../core/document.js';
 import { HubwardenError, isHubwardenError } from '../../core/errors.js';
 import type {
@@ -62,17 +62,6 @@ const SEARCH_FIELDS = ['summary', 'status', 'labels', 'created'];
 const MAX_SEARCH_PAGES = 200;
 const MAX_SUMMARY_LENGTH = 255;
 const ISSUE_KEY = /^[A-Z][A-Z0-9_]*-[1-9][0-9]*$/i;
-
-const parseAnswer = <T>(schema: z.ZodType<T>, value: unknown, what: string): T => {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  throw new HubwardenError(`Unexpected Jira answer for ${what}`, {
-    kind: 'permanent',
-    code: 'jira.unexpected_answer',
-    service: 'jira',
-    cause: result.error,
-  });
-};
 
 // Jira writes offsets without a colon (`+0000`), which not every parser accepts.
 const toIsoTimestamp = (value: string | null | undefined): string => {
