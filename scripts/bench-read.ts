@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { Queue } from 'bullmq';
 import { connectRedis } from '../src/adapters/redis/connection.js';
 import { startServiceChild } from './bench-child.js';
-import { clientLimitsEnv, flushPrefix, seededSandbox, type ScenarioOptions } from './bench-run.js';
+import { benchServiceEnv, flushPrefix, seededSandbox, type ScenarioOptions } from './bench-run.js';
 
 export interface ReadResult {
   readonly options: ScenarioOptions;
@@ -33,18 +33,7 @@ export const runFullRead = async (
   try {
     say(`seeded ${sandbox.seed.findings} findings; service log ${logFile}`);
     const started = performance.now();
-    const child = await startServiceChild(
-      {
-        ...sandbox.env,
-        REDIS_URL: options.redisUrl,
-        QUEUE_PREFIX: prefix,
-        PORT: '0',
-        POLL_INTERVAL_SECONDS: '86400',
-        LOG_LEVEL: options.logLevel,
-        ...clientLimitsEnv(options),
-      },
-      logFile,
-    );
+    const child = await startServiceChild(benchServiceEnv(sandbox, options, prefix), logFile);
     const at = () => (performance.now() - started) / 1000;
     let completed = false;
     let lastReport = 0;

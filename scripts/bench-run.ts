@@ -162,6 +162,27 @@ export const clientLimitsEnv = (options: ScenarioOptions): Record<string, string
         SECURITYHUB_BATCHUPDATE_PER_SECOND: '1000',
       };
 
+/**
+ * The environment of a benchmarked service process: the sandbox's settings, this run's Redis and prefix,
+ * and no polls of its own (the benchmark triggers them).
+ */
+export const benchServiceEnv = (
+  sandbox: { readonly env: Record<string, string> },
+  options: ScenarioOptions,
+  prefix: string,
+): Record<string, string> => ({
+  ...sandbox.env,
+  REDIS_URL: options.redisUrl,
+  QUEUE_PREFIX: prefix,
+  PORT: '0',
+  // the benchmark triggers the idle poll itself; the scheduler must not add polls of its own
+  POLL_INTERVAL_SECONDS: '86400',
+  LOG_LEVEL: options.logLevel,
+  // hubwarden's own client-side limits follow the providers': with the limits on, the site's Jira
+  // rate and AWS's defaults; with them off, out of the way (the run measures memory, not rates)
+  ...clientLimitsEnv(options),
+});
+
 export const runScenario = async (
   options: ScenarioOptions,
   say: (line: string) => void,
@@ -181,21 +202,7 @@ export const runScenario = async (
     say(
       `seeded ${failing.length} failing repositories, ${sandbox.seed.findings} findings; limits ${options.limits ? 'on' : 'off'}; service log ${logFile}`,
     );
-    child = await startServiceChild(
-      {
-        ...sandbox.env,
-        REDIS_URL: options.redisUrl,
-        QUEUE_PREFIX: prefix,
-        PORT: '0',
-        // the benchmark triggers the idle poll itself; the scheduler must not add polls of its own
-        POLL_INTERVAL_SECONDS: '86400',
-        LOG_LEVEL: options.logLevel,
-        // hubwarden's own client-side limits follow the providers': with the limits on, the site's Jira
-        // rate and AWS's defaults; with them off, out of the way (the run measures memory, not rates)
-        ...clientLimitsEnv(options),
-      },
-      logFile,
-    );
+    child = await startServiceChild(benchServiceEnv(sandbox, options, prefix), logFile);
     const started = performance.now();
     const at = () => (performance.now() - started) / 1000;
     let ticketsSeconds = Number.NaN;
